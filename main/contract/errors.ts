@@ -1,0 +1,130 @@
+// Error codes and their readable messages. Pure: shared by every host and the renderer.
+// Errors cross process boundaries as values (`{ ok: false, error }`), never as thrown objects,
+// so everything a user needs to read must be in here.
+
+export type ErrorParams = Record<string, string | number>;
+
+interface MessagePair {
+  ru: string;
+  en: string;
+}
+
+export const ERROR_MESSAGES = {
+  VALIDATION: { ru: 'Неверные данные: {details}', en: 'Invalid input: {details}' },
+  UNKNOWN_OPERATION: { ru: 'Неизвестная операция «{operation}»', en: 'Unknown operation "{operation}"' },
+  UNAUTHENTICATED: { ru: 'Требуется вход в систему', en: 'You need to log in' },
+  BAD_CREDENTIALS: { ru: 'Неверное имя пользователя или пароль', en: 'Wrong user name or password' },
+  SESSION_EXPIRED: { ru: 'Сеанс истёк, войдите снова', en: 'Your session has expired, log in again' },
+  FORBIDDEN: {
+    ru: 'Недостаточно прав: для операции «{operation}» нужно право «{permission}»',
+    en: 'Not allowed: operation "{operation}" needs permission "{permission}"',
+  },
+  NOT_FOUND: { ru: '{entity} не найден(а): {key}', en: '{entity} not found: {key}' },
+  DUPLICATE: { ru: '{entity} с кодом «{key}» уже существует', en: '{entity} with code "{key}" already exists' },
+  SETUP_DONE: {
+    ru: 'Администратор уже создан; новых пользователей добавляет администратор',
+    en: 'The administrator already exists; new users are added by an administrator',
+  },
+  WORKSPACE_NOT_INITIALISED: {
+    ru: 'Рабочая база не инициализирована: выполните «plantdesk workspace init»',
+    en: 'The workspace is not initialised: run "plantdesk workspace init"',
+  },
+  WORKSPACE_TOO_NEW: {
+    ru: 'Рабочая база создана более новой версией PlantDesk (схема {found}, эта программа знает до {known}). Обновите PlantDesk; база не изменена.',
+    en: 'This workspace was written by a newer PlantDesk (schema {found}; this app knows up to {known}). Update PlantDesk; the workspace was not changed.',
+  },
+  WRONG_PRODUCT_KIND: {
+    ru: 'Продукт «{product}» имеет вид «{kind}», а здесь нужен «{expected}»',
+    en: 'Product "{product}" is of kind "{kind}", but "{expected}" is needed here',
+  },
+  WRONG_PARTNER_ROLE: {
+    ru: 'Контрагент «{partner}» не является «{role}»',
+    en: 'Partner "{partner}" is not a {role}',
+  },
+  WEIGHT_INCONSISTENT: {
+    ru: 'Масса нетто {net} г не равна брутто {gross} г минус тара {tare} г',
+    en: 'Net weight {net} g is not gross {gross} g minus tare {tare} g',
+  },
+  LOT_NOT_RELEASED: {
+    ru: 'Партия {lot} в статусе «{status}»: использовать можно только допущенные партии',
+    en: 'Lot {lot} is "{status}": only released lots can be used',
+  },
+  LOT_EXPIRED: {
+    ru: 'Срок годности партии {lot} истёк {expires}',
+    en: 'Lot {lot} expired on {expires}',
+  },
+  INSUFFICIENT_STOCK: {
+    ru: 'Недостаточно остатка партии {lot} в {location}: есть {available} г, нужно {requested} г',
+    en: 'Not enough of lot {lot} in {location}: {available} g available, {requested} g requested',
+  },
+  EQUIPMENT_BOOKED: {
+    ru: 'Оборудование «{equipment}» уже занято партией {batch} с {from} по {to}',
+    en: 'Equipment "{equipment}" is already booked by batch {batch} from {from} to {to}',
+  },
+  INVALID_PERIOD: {
+    ru: 'Окончание ({end}) должно быть позже начала ({start})',
+    en: 'The end ({end}) must be after the start ({start})',
+  },
+  INVALID_STATE: {
+    ru: '{entity} {key} в состоянии «{state}»: действие «{action}» невозможно',
+    en: '{entity} {key} is "{state}": cannot {action}',
+  },
+  LOT_NOT_FROM_BATCH_PRODUCT: {
+    ru: 'Партия {lot} относится к продукту «{product}», а выпуск — «{expected}»',
+    en: 'Lot {lot} is product "{product}" but the batch produces "{expected}"',
+  },
+  INSPECTION_INCOMPLETE: {
+    ru: 'Не заполнены обязательные показатели: {parameters}',
+    en: 'Required parameters are missing: {parameters}',
+  },
+  RESULT_TYPE: {
+    ru: 'Показатель «{parameter}» ожидает значение типа «{kind}»',
+    en: 'Parameter "{parameter}" expects a value of kind "{kind}"',
+  },
+  VERIFIER_IS_INSPECTOR: {
+    ru: 'Проверку подтверждает другой сотрудник, не контролёр {user}',
+    en: 'The verification must be signed by someone other than the inspector {user}',
+  },
+  SAME_LOCATION: {
+    ru: 'Место отправления и назначения совпадают',
+    en: 'The source and destination locations are the same',
+  },
+  SHIPMENT_EMPTY: { ru: 'В отгрузке нет строк', en: 'The shipment has no lines' },
+  LAST_ADMIN: {
+    ru: 'Нельзя отключить последнего администратора',
+    en: 'The last administrator cannot be disabled',
+  },
+  INTERNAL: {
+    ru: 'Внутренняя ошибка: {details}. Данные не изменены.',
+    en: 'Internal error: {details}. Nothing was changed.',
+  },
+} as const satisfies Record<string, MessagePair>;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+export interface OperationError {
+  code: ErrorCode;
+  message: { ru: string; en: string };
+  /** Which input field the error belongs to (dotted path), so a form can show it in place. */
+  field?: string;
+  params?: ErrorParams;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: OperationError };
+
+function fill(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in params ? String(params[key]) : whole,
+  );
+}
+
+export function makeError(code: ErrorCode, params: ErrorParams = {}, field?: string): OperationError {
+  const pair = ERROR_MESSAGES[code];
+  const error: OperationError = {
+    code,
+    message: { ru: fill(pair.ru, params), en: fill(pair.en, params) },
+    params,
+  };
+  if (field !== undefined) error.field = field;
+  return error;
+}

@@ -1,0 +1,755 @@
+// Every operation PlantDesk offers, declared once: name, input schema, output schema, the
+// permission it needs and whether it writes. Electron IPC, the browser host and the CLI all
+// serve exactly this list through the one handler registry (main/registry.ts).
+// Pure: no Node, no database. The renderer may import this file (types and schemas only).
+import { z } from 'zod';
+import {
+  batchInputRow,
+  batchRow,
+  celsius,
+  code,
+  containerRow,
+  epochMs,
+  equipmentKind,
+  equipmentRow,
+  flag,
+  grams,
+  inspectionRow,
+  locationKind,
+  locationRow,
+  lotRow,
+  lotStatus,
+  movementKind,
+  movementRow,
+  optText,
+  parameterKind,
+  parameterRow,
+  partnerRow,
+  positiveGrams,
+  productKind,
+  productRow,
+  receiptLineRow,
+  receiptRow,
+  resultRow,
+  shipmentLineRow,
+  shipmentRow,
+  shipmentStatus,
+  siteRow,
+  stage,
+  templateRow,
+  text,
+  batchStatus,
+} from './entities.js';
+import { ROLES, type Permission } from './roles.js';
+
+export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+  /** `public` operations run without a session (first-run setup, login). */
+  permission: Permission | 'public';
+  /** Writes run in an immediate transaction and leave an audit entry. */
+  mutation: boolean;
+  summary: string;
+}
+
+function op<I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> {
+  return def;
+}
+
+const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
+const empty = obj({});
+const ok = obj({ ok: z.literal(true) });
+const paging = {
+  limit: z.number().int().min(1).max(10_000).default(200),
+  offset: z.number().int().min(0).default(0),
+};
+const page = <T extends z.ZodType>(row: T) => obj({ rows: z.array(row), total: z.number().int() });
+const password = z.string().min(8, 'at least 8 characters').max(200);
+const username = z
+  .string()
+  .trim()
+  .min(2)
+  .max(40)
+  .regex(/^[a-zA-Z0-9._-]+$/, 'latin letters, digits and . _ - only');
+const role = z.enum(ROLES);
+const vetDocUuid = z.string().uuid('a Mercury/VetIS document UUID');
+const reason = text(500);
+
+// ── views (rows joined with what a screen or a report shows next to them) ──────────────────
+
+export const userView = obj({
+  id: z.string(),
+  site_id: z.string(),
+  username: z.string(),
+  display_name: z.string(),
+  roles: z.array(role),
+  active: flag,
+});
+
+export const sessionView = obj({
+  token: z.string(),
+  expires_at: epochMs,
+  user: userView,
+  permissions: z.array(z.string()),
+});
+
+export const lotView = lotRow.extend({
+  product_code: z.string(),
+  product_name_ru: z.string(),
+  product_name_en: z.string(),
+  product_kind: productKind,
+  supplier_name: z.string().nullable(),
+  qty_g: z.number().int(),
+  days_left: z.number().int(),
+});
+
+export const stockLevel = obj({
+  key: z.string(),
+  label: z.string(),
+  product_code: z.string().nullable(),
+  location_code: z.string().nullable(),
+  lot_code: z.string().nullable(),
+  qty_g: z.number().int(),
+  lots: z.number().int(),
+  earliest_expiry: epochMs.nullable(),
+});
+
+export const fefoPick = obj({
+  lot_code: z.string(),
+  location_code: z.string(),
+  expires_at: epochMs,
+  days_left: z.number().int(),
+  available_g: z.number().int(),
+  take_g: z.number().int(),
+});
+export const fefoSuggestion = obj({
+  picks: z.array(fefoPick),
+  requested_g: z.number().int(),
+  covered_g: z.number().int(),
+  shortfall_g: z.number().int(),
+});
+
+export const movementView = movementRow.extend({
+  lot_code: z.string(),
+  from_location_code: z.string().nullable(),
+  to_location_code: z.string().nullable(),
+});
+
+export const templateView = templateRow.extend({
+  product_code: z.string().nullable(),
+  parameters: z.array(parameterRow),
+});
+
+export const resultView = resultRow.extend({
+  parameter_code: z.string(),
+  parameter_name_ru: z.string(),
+  parameter_name_en: z.string(),
+  unit: z.string().nullable(),
+  min_value: z.number().nullable(),
+  max_value: z.number().nullable(),
+});
+
+export const inspectionView = inspectionRow.extend({
+  lot_code: z.string(),
+  product_code: z.string(),
+  template_code: z.string(),
+  inspector: z.string(),
+  verifier: z.string().nullable(),
+  provisional_verdict: z.enum(['pass', 'fail', 'incomplete']),
+  missing: z.array(z.string()),
+  results: z.array(resultView),
+  parameters: z.array(parameterRow),
+});
+
+export const batchView = batchRow.extend({
+  product_code: z.string(),
+  product_name_ru: z.string(),
+  equipment_code: z.string(),
+  input_g: z.number().int(),
+  output_g: z.number().int(),
+  yield_pct: z.number().nullable(),
+  inputs: z.array(batchInputRow.extend({ lot_code: z.string(), product_code: z.string() })),
+  outputs: z.array(lotRow.pick({ id: true, code: true, initial_g: true, expires_at: true, status: true })),
+});
+
+export const shipmentView = shipmentRow.extend({
+  customer_name: z.string(),
+  consignee_name: z.string(),
+  net_g: z.number().int(),
+  gross_g: z.number().int(),
+  packages: z.number().int(),
+  containers: z.array(containerRow),
+  lines: z.array(
+    shipmentLineRow.extend({ lot_code: z.string(), product_code: z.string(), container_no: z.string().nullable() }),
+  ),
+});
+
+export const receiptView = receiptRow.extend({
+  supplier_name: z.string(),
+  net_g: z.number().int(),
+  lines: z.array(receiptLineRow.extend({ lot_code: z.string(), product_code: z.string(), location_code: z.string() })),
+});
+
+export interface TraceNode {
+  kind: 'lot' | 'receipt' | 'supplier' | 'batch' | 'shipment' | 'consignee';
+  key: string;
+  label: string;
+  qty_g: number | null;
+  at: number | null;
+  children: TraceNode[];
+}
+export const traceNode: z.ZodType<TraceNode> = z.lazy(() =>
+  obj({
+    kind: z.enum(['lot', 'receipt', 'supplier', 'batch', 'shipment', 'consignee']),
+    key: z.string(),
+    label: z.string(),
+    qty_g: z.number().int().nullable(),
+    at: epochMs.nullable(),
+    children: z.array(traceNode),
+  }),
+);
+
+export const auditProblem = obj({
+  seq: z.number().int(),
+  kind: z.enum(['edited', 'inserted', 'deleted', 'reordered', 'truncated']),
+  message: obj({ ru: z.string(), en: z.string() }),
+});
+
+// ── inputs shared by several operations ─────────────────────────────────────────────────────
+
+const siteInput = obj({
+  code,
+  name_ru: text(200),
+  name_en: text(200),
+  name_zh: optText(200),
+  address_ru: optText(),
+  address_en: optText(),
+  address_zh: optText(),
+  country: z.string().length(2).default('RU'),
+  region: optText(200),
+  china_reg_no: optText(60),
+  vet_approval_no: optText(60),
+  phone: optText(60),
+  active: flag.optional(),
+});
+
+const gtin = z.string().regex(/^\d{14}$/, '14 digits (GTIN-14)');
+
+const productInput = obj({
+  code,
+  kind: productKind,
+  gtin: gtin.nullable().optional(),
+  name_ru: text(200),
+  name_en: text(200),
+  name_zh: optText(200),
+  latin_name: optText(200),
+  species_code: z.string().regex(/^[A-Z]{3}$/, 'FAO 3-alpha code').nullable().optional(),
+  production_method: z.enum(['wild', 'farmed']).nullable().optional(),
+  hs_code: z.string().regex(/^\d{4,10}$/, '4 to 10 digits').nullable().optional(),
+  shelf_life_days: z.number().int().min(1).max(3650),
+  storage_temp_min: celsius.nullable().optional(),
+  storage_temp_max: celsius.nullable().optional(),
+  catch_weight: flag.optional(),
+  unit: z.enum(['kg', 'pcs']).optional(),
+  nominal_net_g: positiveGrams.nullable().optional(),
+  active: flag.optional(),
+});
+
+const partnerInput = obj({
+  code,
+  is_supplier: flag.optional(),
+  is_customer: flag.optional(),
+  is_consignee: flag.optional(),
+  name_ru: text(300),
+  name_en: optText(300),
+  name_zh: optText(300),
+  address_ru: optText(),
+  address_en: optText(),
+  address_zh: optText(),
+  country: z.string().length(2),
+  tax_id: optText(40),
+  contact: optText(200),
+  active: flag.optional(),
+});
+
+const locationInput = obj({
+  code,
+  name: text(200),
+  kind: locationKind,
+  temp_min: celsius.nullable().optional(),
+  temp_max: celsius.nullable().optional(),
+  active: flag.optional(),
+});
+
+const equipmentInput = obj({
+  code,
+  name: text(200),
+  kind: equipmentKind,
+  capacity_g: positiveGrams.nullable().optional(),
+  active: flag.optional(),
+});
+
+const receiptLineInput = obj({
+  product: code,
+  location: code,
+  vet_doc_uuid: vetDocUuid.nullable().optional(),
+  catch_area: optText(100),
+  produced_at: epochMs,
+  arrival_temp: celsius.nullable().optional(),
+  gross_g: positiveGrams,
+  tare_g: grams.default(0),
+  /** Optional: when given it must equal gross − tare (a typed net that disagrees is refused). */
+  net_g: positiveGrams.optional(),
+  packages: z.number().int().min(1).max(1_000_000).nullable().optional(),
+});
+
+const parameterInput = obj({
+  code,
+  name_ru: text(200),
+  name_en: text(200),
+  name_zh: optText(200),
+  kind: parameterKind,
+  unit: optText(20),
+  min_value: z.number().nullable().optional(),
+  max_value: z.number().nullable().optional(),
+  required: flag.optional(),
+  test_code: optText(40),
+});
+
+const resultInput = obj({
+  parameter: code,
+  value: z.union([z.number(), z.boolean(), z.string().max(2000)]),
+  source: z.enum(['manual', 'device']).optional(),
+});
+
+// ── the operations ──────────────────────────────────────────────────────────────────────────
+
+export const operations = {
+  // Setup and sessions
+  'setup.status': op({
+    input: empty,
+    output: obj({ initialised: z.boolean(), site_code: z.string().nullable(), schema_version: z.number().int() }),
+    permission: 'public',
+    mutation: false,
+    summary: 'Whether this workspace has its site and administrator yet',
+  }),
+  'setup.initialise': op({
+    input: obj({
+      site: siteInput,
+      admin: obj({ username, display_name: text(200), password }),
+    }),
+    output: obj({ site: siteRow, admin: userView }),
+    permission: 'public',
+    mutation: true,
+    summary: 'First run: create the home site and the administrator (refused once done)',
+  }),
+  'auth.login': op({
+    input: obj({ username: z.string().trim().min(1).max(40), password: z.string().min(1).max(200) }),
+    output: sessionView,
+    permission: 'public',
+    mutation: true,
+    summary: 'Log in; returns a session token',
+  }),
+  'auth.logout': op({ input: empty, output: ok, permission: 'session', mutation: true, summary: 'End this session' }),
+  'auth.me': op({
+    input: empty,
+    output: obj({ user: userView, permissions: z.array(z.string()), site: siteRow }),
+    permission: 'session',
+    mutation: false,
+    summary: 'Who is logged in and what they may do',
+  }),
+  'auth.changePassword': op({
+    input: obj({ current: z.string().min(1).max(200), next: password }),
+    output: ok,
+    permission: 'session',
+    mutation: true,
+    summary: 'Change your own password',
+  }),
+
+  // Users
+  'users.list': op({ input: empty, output: obj({ rows: z.array(userView) }), permission: 'users.manage', mutation: false, summary: 'All users' }),
+  'users.create': op({
+    input: obj({ username, display_name: text(200), password, roles: z.array(role).min(1), site: code.optional() }),
+    output: userView,
+    permission: 'users.manage',
+    mutation: true,
+    summary: 'Add a user with roles',
+  }),
+  'users.update': op({
+    input: obj({
+      username,
+      display_name: text(200).optional(),
+      roles: z.array(role).min(1).optional(),
+      active: flag.optional(),
+      password: password.optional(),
+    }),
+    output: userView,
+    permission: 'users.manage',
+    mutation: true,
+    summary: 'Change a user’s name, roles, password or disable them',
+  }),
+
+  // Reference data (upsert by code)
+  'sites.list': op({ input: empty, output: obj({ rows: z.array(siteRow) }), permission: 'session', mutation: false, summary: 'Sites' }),
+  'sites.upsert': op({ input: siteInput, output: siteRow, permission: 'reference.write', mutation: true, summary: 'Create or update a site' }),
+  'products.list': op({
+    input: obj({ kind: productKind.optional(), include_inactive: z.boolean().optional() }),
+    output: obj({ rows: z.array(productRow) }),
+    permission: 'session',
+    mutation: false,
+    summary: 'Products',
+  }),
+  'products.upsert': op({ input: productInput, output: productRow, permission: 'reference.write', mutation: true, summary: 'Create or update a product' }),
+  'partners.list': op({
+    input: obj({ role: z.enum(['supplier', 'customer', 'consignee']).optional() }),
+    output: obj({ rows: z.array(partnerRow) }),
+    permission: 'session',
+    mutation: false,
+    summary: 'Suppliers, customers and consignees',
+  }),
+  'partners.upsert': op({ input: partnerInput, output: partnerRow, permission: 'reference.write', mutation: true, summary: 'Create or update a partner' }),
+  'locations.list': op({ input: empty, output: obj({ rows: z.array(locationRow) }), permission: 'session', mutation: false, summary: 'Storage locations' }),
+  'locations.upsert': op({ input: locationInput, output: locationRow, permission: 'reference.write', mutation: true, summary: 'Create or update a location' }),
+  'equipment.list': op({ input: empty, output: obj({ rows: z.array(equipmentRow) }), permission: 'session', mutation: false, summary: 'Equipment' }),
+  'equipment.upsert': op({ input: equipmentInput, output: equipmentRow, permission: 'reference.write', mutation: true, summary: 'Create or update equipment' }),
+
+  // Receipts
+  'receipts.create': op({
+    input: obj({
+      supplier: code,
+      received_at: epochMs.optional(),
+      vehicle: optText(100),
+      note: optText(1000),
+      lines: z.array(receiptLineInput).min(1).max(500),
+    }),
+    output: receiptView,
+    permission: 'receipt.create',
+    mutation: true,
+    summary: 'Receive raw material: one quarantined lot per line',
+  }),
+  'receipts.list': op({
+    input: obj({ from: epochMs.optional(), to: epochMs.optional(), ...paging }),
+    output: page(receiptRow.extend({ supplier_name: z.string(), lines: z.number().int(), net_g: z.number().int() })),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Receipts, newest first',
+  }),
+  'receipts.get': op({ input: obj({ number: text(40) }), output: receiptView, permission: 'stock.read', mutation: false, summary: 'One receipt with its lines' }),
+
+  // Lots and stock
+  'lots.list': op({
+    input: obj({
+      product: code.optional(),
+      status: lotStatus.optional(),
+      location: code.optional(),
+      search: z.string().trim().max(60).optional(),
+      in_stock: z.boolean().optional(),
+      ...paging,
+    }),
+    output: page(lotView),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Lots with remaining quantity and shelf life',
+  }),
+  'lots.get': op({
+    input: obj({ code: text(40) }),
+    output: obj({
+      lot: lotView,
+      stock: z.array(obj({ location_code: z.string(), qty_g: z.number().int() })),
+      movements: z.array(movementView),
+      inspections: z.array(inspectionRow),
+    }),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'One lot: stock by location, moves, inspections',
+  }),
+  'lots.block': op({
+    input: obj({ code: text(40), reason }),
+    output: lotRow,
+    permission: 'quality.inspect',
+    mutation: true,
+    summary: 'Block a lot by hand (with a reason)',
+  }),
+  'stock.levels': op({
+    input: obj({ by: z.enum(['product', 'location', 'lot']), product: code.optional(), location: code.optional(), ...paging }),
+    output: page(stockLevel),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Stock levels by product, location or lot',
+  }),
+  'stock.expiring': op({
+    input: obj({ within_days: z.number().int().min(0).max(3650).default(7), location: code.optional(), ...paging }),
+    output: obj({ expiring: z.array(lotView), expired: z.array(lotView) }),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Lots in stock that expire soon, and those already expired',
+  }),
+  'stock.fefo': op({
+    input: obj({ product: code, qty_g: positiveGrams, location: code.optional() }),
+    output: fefoSuggestion,
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'First-expiry-first-out picking suggestion from released, unexpired stock',
+  }),
+  'stock.move': op({
+    input: obj({ lot: text(40), from: code, to: code, qty_g: positiveGrams }),
+    output: movementRow,
+    permission: 'stock.move',
+    mutation: true,
+    summary: 'Move stock between locations',
+  }),
+  'stock.adjust': op({
+    input: obj({
+      lot: text(40),
+      location: code,
+      delta_g: z.number().int().refine((v) => v !== 0, 'must not be zero'),
+      reason,
+    }),
+    output: movementRow,
+    permission: 'stock.adjust',
+    mutation: true,
+    summary: 'Stock-take adjustment (with a reason)',
+  }),
+  'stock.writeOff': op({
+    input: obj({ lot: text(40), location: code, qty_g: positiveGrams, reason }),
+    output: movementRow,
+    permission: 'stock.adjust',
+    mutation: true,
+    summary: 'Write off stock (with a reason)',
+  }),
+  'movements.list': op({
+    input: obj({
+      lot: text(40).optional(),
+      kind: movementKind.optional(),
+      from: epochMs.optional(),
+      to: epochMs.optional(),
+      ...paging,
+    }),
+    output: page(movementView),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'The movement ledger, newest first',
+  }),
+
+  // Quality
+  'templates.list': op({
+    input: obj({ product: code.optional(), stage: stage.optional() }),
+    output: obj({ rows: z.array(templateView) }),
+    permission: 'session',
+    mutation: false,
+    summary: 'Inspection templates with parameters',
+  }),
+  'templates.upsert': op({
+    input: obj({
+      code,
+      product: code.nullable().optional(),
+      stage,
+      name_ru: text(200),
+      name_en: text(200),
+      active: flag.optional(),
+      parameters: z.array(parameterInput).min(1).max(100),
+    }),
+    output: templateView,
+    permission: 'quality.templates',
+    mutation: true,
+    summary: 'Create or update an inspection template',
+  }),
+  'inspections.open': op({
+    input: obj({ lot: text(40), template: code.optional(), stage: stage.optional() }),
+    output: inspectionView,
+    permission: 'quality.inspect',
+    mutation: true,
+    summary: 'Start an inspection of a lot (template chosen by product and stage if not given)',
+  }),
+  'inspections.record': op({
+    input: obj({ number: text(40), results: z.array(resultInput).min(1).max(100) }),
+    output: inspectionView,
+    permission: 'quality.inspect',
+    mutation: true,
+    summary: 'Record results; each gets its verdict from the limits',
+  }),
+  'inspections.complete': op({
+    input: obj({ number: text(40), note: optText(1000) }),
+    output: inspectionView,
+    permission: 'quality.inspect',
+    mutation: true,
+    summary: 'Complete: verdict from the results; the lot is released (pass) or blocked (fail)',
+  }),
+  'inspections.verify': op({
+    input: obj({ number: text(40) }),
+    output: inspectionView,
+    permission: 'quality.verify',
+    mutation: true,
+    summary: 'Verification sign-off by someone other than the inspector',
+  }),
+  'inspections.get': op({ input: obj({ number: text(40) }), output: inspectionView, permission: 'stock.read', mutation: false, summary: 'One inspection' }),
+  'inspections.list': op({
+    input: obj({ status: z.enum(['open', 'completed']).optional(), lot: text(40).optional(), ...paging }),
+    output: page(inspectionRow.extend({ lot_code: z.string(), product_code: z.string(), template_code: z.string() })),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Inspections',
+  }),
+
+  // Production
+  'batches.plan': op({
+    input: obj({
+      product: code,
+      planned_g: positiveGrams,
+      equipment: code,
+      planned_start: epochMs,
+      planned_end: epochMs,
+      note: optText(1000),
+    }),
+    output: batchView,
+    permission: 'production.plan',
+    mutation: true,
+    summary: 'Plan a batch on equipment (equipment is never double-booked)',
+  }),
+  'batches.start': op({ input: obj({ number: text(40) }), output: batchView, permission: 'production.execute', mutation: true, summary: 'Start a planned batch' }),
+  'batches.consume': op({
+    input: obj({ number: text(40), lot: text(40), location: code.optional(), qty_g: positiveGrams }),
+    output: batchView,
+    permission: 'production.execute',
+    mutation: true,
+    summary: 'Consume a released input lot into the batch',
+  }),
+  'batches.output': op({
+    input: obj({
+      number: text(40),
+      qty_g: positiveGrams,
+      location: code,
+      packages: z.number().int().min(1).max(1_000_000).nullable().optional(),
+      produced_at: epochMs.optional(),
+    }),
+    output: obj({ batch: batchView, lot: lotRow }),
+    permission: 'production.execute',
+    mutation: true,
+    summary: 'Record an output lot (quarantined until its final inspection)',
+  }),
+  'batches.finish': op({ input: obj({ number: text(40) }), output: batchView, permission: 'production.execute', mutation: true, summary: 'Finish a batch' }),
+  'batches.cancel': op({
+    input: obj({ number: text(40), reason }),
+    output: batchView,
+    permission: 'production.plan',
+    mutation: true,
+    summary: 'Cancel a batch that has consumed nothing',
+  }),
+  'batches.get': op({ input: obj({ number: text(40) }), output: batchView, permission: 'stock.read', mutation: false, summary: 'One batch with inputs, outputs and yield' }),
+  'batches.list': op({
+    input: obj({ status: batchStatus.optional(), from: epochMs.optional(), to: epochMs.optional(), ...paging }),
+    output: page(batchView.omit({ inputs: true, outputs: true })),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Batches by planned start',
+  }),
+  'equipment.utilisation': op({
+    input: obj({ from: epochMs, to: epochMs }),
+    output: obj({
+      rows: z.array(
+        obj({
+          equipment_code: z.string(),
+          name: z.string(),
+          batches: z.number().int(),
+          booked_ms: z.number().int(),
+          available_ms: z.number().int(),
+          utilisation_pct: z.number(),
+        }),
+      ),
+    }),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Share of each piece of equipment’s time booked by batches in a period',
+  }),
+
+  // Shipments
+  'shipments.create': op({
+    input: obj({
+      customer: code,
+      consignee: code,
+      planned_date: epochMs,
+      destination_country: z.string().length(2).default('CN'),
+      incoterms: optText(10),
+      currency: z.string().length(3).nullable().optional(),
+      transport: optText(200),
+      border_crossing: optText(200),
+      note: optText(1000),
+    }),
+    output: shipmentView,
+    permission: 'shipment.manage',
+    mutation: true,
+    summary: 'Start an export shipment',
+  }),
+  'shipments.addContainer': op({
+    input: obj({ number: text(40), container_no: z.string().trim().regex(/^[A-Z]{4}\d{7}$/, 'ISO 6346, e.g. MSCU1234565'), seal_no: optText(40) }),
+    output: shipmentView,
+    permission: 'shipment.manage',
+    mutation: true,
+    summary: 'Add a container with its seal number',
+  }),
+  'shipments.addLine': op({
+    input: obj({
+      number: text(40),
+      lot: text(40),
+      qty_g: positiveGrams,
+      gross_g: positiveGrams,
+      packages: z.number().int().min(1).max(1_000_000),
+      container_no: z.string().trim().optional(),
+    }),
+    output: shipmentView,
+    permission: 'shipment.manage',
+    mutation: true,
+    summary: 'Add a released finished lot to the shipment',
+  }),
+  'shipments.ship': op({
+    input: obj({ number: text(40) }),
+    output: shipmentView,
+    permission: 'shipment.ship',
+    mutation: true,
+    summary: 'Ship: checks every line again and moves the stock out',
+  }),
+  'shipments.cancel': op({ input: obj({ number: text(40), reason }), output: shipmentView, permission: 'shipment.manage', mutation: true, summary: 'Cancel a draft shipment' }),
+  'shipments.get': op({ input: obj({ number: text(40) }), output: shipmentView, permission: 'stock.read', mutation: false, summary: 'One shipment' }),
+  'shipments.list': op({
+    input: obj({ status: shipmentStatus.optional(), ...paging }),
+    output: page(shipmentView.omit({ lines: true, containers: true })),
+    permission: 'stock.read',
+    mutation: false,
+    summary: 'Shipments, newest first',
+  }),
+
+  // Traceability and audit
+  'trace.lot': op({
+    input: obj({ code: text(40), direction: z.enum(['backward', 'forward', 'both']).default('both') }),
+    output: obj({ lot: lotView, backward: traceNode.nullable(), forward: traceNode.nullable() }),
+    permission: 'trace.read',
+    mutation: false,
+    summary: 'Backward (to suppliers) and forward (to consignees) trace of a lot, with quantities',
+  }),
+  'audit.verify': op({
+    input: empty,
+    output: obj({ ok: z.boolean(), entries: z.number().int(), problems: z.array(auditProblem) }),
+    permission: 'audit.read',
+    mutation: false,
+    summary: 'Check the audit hash chain for edited, inserted or deleted entries',
+  }),
+  'audit.list': op({
+    input: obj({ operation: z.string().max(60).optional(), ...paging }),
+    output: page(
+      obj({ seq: z.number().int(), at: epochMs, username: z.string().nullable(), operation: z.string(), changes: z.string() }),
+    ),
+    permission: 'audit.read',
+    mutation: false,
+    summary: 'Audit entries, newest first',
+  }),
+} as const satisfies Record<string, OperationDef>;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type OperationInput<N extends OperationName> = z.input<Operations[N]['input']>;
+export type OperationOutput<N extends OperationName> = z.output<Operations[N]['output']>;
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(operations, name);
+}

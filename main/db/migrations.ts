@@ -1,0 +1,375 @@
+// Migrations are an explicit, ordered list in code: a bundled app cannot read a folder of files
+// at run time. Each runs in its own transaction together with the `user_version` bump, so a
+// workspace is always at exactly one known version.
+//
+// Column conventions (they map 1:1 to PostgreSQL for replication):
+//   ids            TEXT UUIDv7 made locally
+//   *_at, *_date   INTEGER epoch milliseconds, UTC
+//   *_g            INTEGER grams
+//   flags          INTEGER 0/1
+//   site_id        owner site of the row
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: SqliteDatabase): void;
+}
+
+const ROW = `
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'workspace core: reference data, users, lots, ledger, quality, production, shipments, audit, change log',
+    up(db) {
+      db.exec(`
+        CREATE TABLE workspace (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          workspace_id TEXT NOT NULL,
+          home_site_id TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE sites (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          name_ru TEXT NOT NULL,
+          name_en TEXT NOT NULL,
+          name_zh TEXT,
+          address_ru TEXT,
+          address_en TEXT,
+          address_zh TEXT,
+          country TEXT NOT NULL DEFAULT 'RU',
+          region TEXT,
+          china_reg_no TEXT,
+          vet_approval_no TEXT,
+          phone TEXT,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        CREATE TABLE products (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          kind TEXT NOT NULL CHECK (kind IN ('raw', 'semi', 'finished')),
+          gtin TEXT,
+          name_ru TEXT NOT NULL,
+          name_en TEXT NOT NULL,
+          name_zh TEXT,
+          latin_name TEXT,
+          species_code TEXT,
+          production_method TEXT CHECK (production_method IN ('wild', 'farmed')),
+          hs_code TEXT,
+          shelf_life_days INTEGER NOT NULL CHECK (shelf_life_days > 0),
+          storage_temp_min REAL,
+          storage_temp_max REAL,
+          catch_weight INTEGER NOT NULL DEFAULT 0 CHECK (catch_weight IN (0, 1)),
+          unit TEXT NOT NULL DEFAULT 'kg' CHECK (unit IN ('kg', 'pcs')),
+          nominal_net_g INTEGER,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+        CREATE UNIQUE INDEX products_gtin ON products(gtin) WHERE gtin IS NOT NULL;
+
+        CREATE TABLE partners (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          is_supplier INTEGER NOT NULL DEFAULT 0 CHECK (is_supplier IN (0, 1)),
+          is_customer INTEGER NOT NULL DEFAULT 0 CHECK (is_customer IN (0, 1)),
+          is_consignee INTEGER NOT NULL DEFAULT 0 CHECK (is_consignee IN (0, 1)),
+          name_ru TEXT NOT NULL,
+          name_en TEXT,
+          name_zh TEXT,
+          address_ru TEXT,
+          address_en TEXT,
+          address_zh TEXT,
+          country TEXT NOT NULL,
+          tax_id TEXT,
+          contact TEXT,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        CREATE TABLE locations (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          name TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('cold_room', 'freezer', 'dock', 'production', 'quarantine', 'dry')),
+          temp_min REAL,
+          temp_max REAL,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        CREATE TABLE equipment (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          name TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('smoker', 'line', 'freezer', 'cooker', 'other')),
+          capacity_g INTEGER,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        CREATE TABLE users (${ROW},
+          username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          display_name TEXT NOT NULL,
+          password_hash TEXT NOT NULL,
+          roles TEXT NOT NULL,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        -- Sessions are local to this PC and never replicated.
+        CREATE TABLE sessions (
+          token_hash TEXT PRIMARY KEY,
+          user_id TEXT NOT NULL REFERENCES users(id),
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          revoked_at INTEGER
+        ) STRICT;
+
+        -- Document numbers per site, kind and year (R-BFP-2026-000001). Local, not replicated:
+        -- the site code inside the number keeps them unique across sites.
+        CREATE TABLE counters (
+          site_id TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          period TEXT NOT NULL,
+          last INTEGER NOT NULL,
+          PRIMARY KEY (site_id, kind, period)
+        ) STRICT;
+
+        CREATE TABLE receipts (${ROW},
+          number TEXT NOT NULL UNIQUE,
+          supplier_id TEXT NOT NULL REFERENCES partners(id),
+          received_at INTEGER NOT NULL,
+          vehicle TEXT,
+          note TEXT,
+          created_by TEXT NOT NULL REFERENCES users(id)
+        ) STRICT;
+
+        CREATE TABLE lots (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          product_id TEXT NOT NULL REFERENCES products(id),
+          origin TEXT NOT NULL CHECK (origin IN ('receipt', 'production')),
+          supplier_id TEXT REFERENCES partners(id),
+          receipt_id TEXT REFERENCES receipts(id),
+          batch_id TEXT,
+          vet_doc_uuid TEXT,
+          catch_area TEXT,
+          production_method TEXT,
+          produced_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('quarantine', 'released', 'blocked')),
+          status_reason TEXT,
+          initial_g INTEGER NOT NULL CHECK (initial_g > 0),
+          packages INTEGER
+        ) STRICT;
+        CREATE INDEX lots_product_expiry ON lots(product_id, expires_at);
+        CREATE INDEX lots_expiry ON lots(expires_at);
+        CREATE INDEX lots_receipt ON lots(receipt_id);
+        CREATE INDEX lots_batch ON lots(batch_id);
+
+        CREATE TABLE receipt_lines (${ROW},
+          receipt_id TEXT NOT NULL REFERENCES receipts(id),
+          line_no INTEGER NOT NULL,
+          product_id TEXT NOT NULL REFERENCES products(id),
+          lot_id TEXT NOT NULL REFERENCES lots(id),
+          location_id TEXT NOT NULL REFERENCES locations(id),
+          vet_doc_uuid TEXT,
+          catch_area TEXT,
+          produced_at INTEGER NOT NULL,
+          arrival_temp REAL,
+          gross_g INTEGER NOT NULL CHECK (gross_g > 0),
+          tare_g INTEGER NOT NULL CHECK (tare_g >= 0),
+          net_g INTEGER NOT NULL CHECK (net_g > 0 AND net_g = gross_g - tare_g),
+          packages INTEGER,
+          UNIQUE (receipt_id, line_no)
+        ) STRICT;
+
+        -- The ledger is append-only: corrections are new movements, never edits.
+        CREATE TABLE movements (${ROW},
+          at INTEGER NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('receipt', 'transfer', 'consumption', 'output', 'shipment', 'adjustment', 'write_off')),
+          lot_id TEXT NOT NULL REFERENCES lots(id),
+          product_id TEXT NOT NULL REFERENCES products(id),
+          from_location_id TEXT REFERENCES locations(id),
+          to_location_id TEXT REFERENCES locations(id),
+          qty_g INTEGER NOT NULL CHECK (qty_g > 0),
+          ref_type TEXT,
+          ref_id TEXT,
+          reason TEXT,
+          user_id TEXT NOT NULL,
+          CHECK (from_location_id IS NOT NULL OR to_location_id IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX movements_lot ON movements(lot_id, at);
+        CREATE INDEX movements_ref ON movements(ref_id);
+        CREATE TRIGGER movements_append_only_update BEFORE UPDATE ON movements
+          BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END;
+        CREATE TRIGGER movements_append_only_delete BEFORE DELETE ON movements
+          BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END;
+
+        -- Current stock: a projection of the ledger kept in the same transaction, so levels
+        -- are one indexed read instead of a sum over millions of movements.
+        CREATE TABLE stock (
+          lot_id TEXT NOT NULL REFERENCES lots(id),
+          location_id TEXT NOT NULL REFERENCES locations(id),
+          product_id TEXT NOT NULL,
+          site_id TEXT NOT NULL,
+          expires_at INTEGER NOT NULL,
+          qty_g INTEGER NOT NULL CHECK (qty_g >= 0),
+          PRIMARY KEY (lot_id, location_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX stock_product ON stock(product_id, expires_at);
+        CREATE INDEX stock_location ON stock(location_id);
+        CREATE INDEX stock_expiry ON stock(expires_at);
+
+        CREATE TABLE inspection_templates (${ROW},
+          code TEXT NOT NULL UNIQUE,
+          product_id TEXT REFERENCES products(id),
+          stage TEXT NOT NULL CHECK (stage IN ('incoming', 'in_process', 'final')),
+          name_ru TEXT NOT NULL,
+          name_en TEXT NOT NULL,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        ) STRICT;
+
+        CREATE TABLE template_parameters (${ROW},
+          template_id TEXT NOT NULL REFERENCES inspection_templates(id),
+          ord INTEGER NOT NULL,
+          code TEXT NOT NULL,
+          name_ru TEXT NOT NULL,
+          name_en TEXT NOT NULL,
+          name_zh TEXT,
+          kind TEXT NOT NULL CHECK (kind IN ('numeric', 'pass_fail', 'text')),
+          unit TEXT,
+          min_value REAL,
+          max_value REAL,
+          required INTEGER NOT NULL DEFAULT 1 CHECK (required IN (0, 1)),
+          test_code TEXT,
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+          UNIQUE (template_id, code)
+        ) STRICT;
+
+        CREATE TABLE inspections (${ROW},
+          number TEXT NOT NULL UNIQUE,
+          lot_id TEXT NOT NULL REFERENCES lots(id),
+          template_id TEXT NOT NULL REFERENCES inspection_templates(id),
+          stage TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('open', 'completed')),
+          verdict TEXT CHECK (verdict IN ('pass', 'fail')),
+          inspector_id TEXT NOT NULL REFERENCES users(id),
+          verifier_id TEXT REFERENCES users(id),
+          completed_at INTEGER,
+          verified_at INTEGER,
+          note TEXT
+        ) STRICT;
+        CREATE INDEX inspections_lot ON inspections(lot_id);
+        CREATE INDEX inspections_status ON inspections(status);
+
+        CREATE TABLE inspection_results (${ROW},
+          inspection_id TEXT NOT NULL REFERENCES inspections(id),
+          parameter_id TEXT NOT NULL REFERENCES template_parameters(id),
+          value_num REAL,
+          value_bool INTEGER CHECK (value_bool IN (0, 1)),
+          value_text TEXT,
+          verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'info')),
+          source TEXT NOT NULL DEFAULT 'manual',
+          recorded_by TEXT NOT NULL,
+          recorded_at INTEGER NOT NULL,
+          UNIQUE (inspection_id, parameter_id)
+        ) STRICT;
+
+        CREATE TABLE batches (${ROW},
+          number TEXT NOT NULL UNIQUE,
+          product_id TEXT NOT NULL REFERENCES products(id),
+          planned_g INTEGER NOT NULL CHECK (planned_g > 0),
+          equipment_id TEXT NOT NULL REFERENCES equipment(id),
+          planned_start INTEGER NOT NULL,
+          planned_end INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('planned', 'in_progress', 'done', 'cancelled')),
+          started_at INTEGER,
+          finished_at INTEGER,
+          note TEXT,
+          CHECK (planned_end > planned_start)
+        ) STRICT;
+        CREATE INDEX batches_equipment ON batches(equipment_id, planned_start);
+
+        CREATE TABLE batch_inputs (${ROW},
+          batch_id TEXT NOT NULL REFERENCES batches(id),
+          lot_id TEXT NOT NULL REFERENCES lots(id),
+          location_id TEXT NOT NULL REFERENCES locations(id),
+          qty_g INTEGER NOT NULL CHECK (qty_g > 0),
+          at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX batch_inputs_batch ON batch_inputs(batch_id);
+        CREATE INDEX batch_inputs_lot ON batch_inputs(lot_id);
+
+        CREATE TABLE shipments (${ROW},
+          number TEXT NOT NULL UNIQUE,
+          customer_id TEXT NOT NULL REFERENCES partners(id),
+          consignee_id TEXT NOT NULL REFERENCES partners(id),
+          planned_date INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('draft', 'shipped', 'cancelled')),
+          destination_country TEXT NOT NULL DEFAULT 'CN',
+          incoterms TEXT,
+          currency TEXT,
+          transport TEXT,
+          border_crossing TEXT,
+          shipped_at INTEGER,
+          note TEXT
+        ) STRICT;
+
+        CREATE TABLE shipment_containers (${ROW},
+          shipment_id TEXT NOT NULL REFERENCES shipments(id),
+          container_no TEXT NOT NULL,
+          seal_no TEXT,
+          UNIQUE (shipment_id, container_no)
+        ) STRICT;
+
+        CREATE TABLE shipment_lines (${ROW},
+          shipment_id TEXT NOT NULL REFERENCES shipments(id),
+          lot_id TEXT NOT NULL REFERENCES lots(id),
+          container_id TEXT REFERENCES shipment_containers(id),
+          qty_g INTEGER NOT NULL CHECK (qty_g > 0),
+          gross_g INTEGER NOT NULL CHECK (gross_g >= qty_g),
+          packages INTEGER NOT NULL CHECK (packages > 0)
+        ) STRICT;
+        CREATE INDEX shipment_lines_shipment ON shipment_lines(shipment_id);
+        CREATE INDEX shipment_lines_lot ON shipment_lines(lot_id);
+
+        -- Audit: append-only and hash-chained; audit_head anchors the end of the chain so a
+        -- truncated tail is detected too.
+        CREATE TABLE audit_log (
+          seq INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          at INTEGER NOT NULL,
+          user_id TEXT,
+          username TEXT,
+          site_id TEXT NOT NULL,
+          operation TEXT NOT NULL,
+          changes TEXT NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE audit_head (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          seq INTEGER NOT NULL,
+          hash TEXT NOT NULL
+        ) STRICT;
+
+        -- Change log for replication: one row per row change, per-site gapless sequence.
+        CREATE TABLE change_log (
+          seq INTEGER PRIMARY KEY,
+          site_id TEXT NOT NULL,
+          site_seq INTEGER NOT NULL,
+          table_name TEXT NOT NULL,
+          row_id TEXT NOT NULL,
+          op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+          at INTEGER NOT NULL,
+          data TEXT,
+          UNIQUE (site_id, site_seq)
+        ) STRICT;
+        CREATE TABLE change_sequences (
+          site_id TEXT PRIMARY KEY,
+          last_seq INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

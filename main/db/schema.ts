@@ -1,0 +1,154 @@
+// Row types of the workspace tables, for kysely's type-checked query building. Replicated rows
+// take their shape from the contract's zod schemas, so the two cannot drift apart.
+import type {
+  SiteRow,
+  ProductRow,
+  PartnerRow,
+  LocationRow,
+  EquipmentRow,
+  UserRow,
+  ReceiptRow,
+  LotRow,
+  ReceiptLineRow,
+  MovementRow,
+  InspectionTemplateRow,
+  TemplateParameterRow,
+  InspectionRow,
+  InspectionResultRow,
+  BatchRow,
+  BatchInputRow,
+  ShipmentRow,
+  ShipmentContainerRow,
+  ShipmentLineRow,
+} from '../contract/entities.js';
+
+export type {
+  SiteRow,
+  ProductRow,
+  PartnerRow,
+  LocationRow,
+  EquipmentRow,
+  UserRow,
+  ReceiptRow,
+  LotRow,
+  ReceiptLineRow,
+  MovementRow,
+  InspectionTemplateRow,
+  TemplateParameterRow,
+  InspectionRow,
+  InspectionResultRow,
+  BatchRow,
+  BatchInputRow,
+  ShipmentRow,
+  ShipmentContainerRow,
+  ShipmentLineRow,
+};
+
+export interface RowBase {
+  id: string;
+  site_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkspaceTable {
+  id: number;
+  workspace_id: string;
+  home_site_id: string;
+  created_at: number;
+}
+
+export interface SessionRow {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface CounterRow {
+  site_id: string;
+  kind: string;
+  period: string;
+  last: number;
+}
+
+export interface StockRow {
+  lot_id: string;
+  location_id: string;
+  product_id: string;
+  site_id: string;
+  expires_at: number;
+  qty_g: number;
+}
+
+export interface AuditRow {
+  seq: number;
+  id: string;
+  at: number;
+  user_id: string | null;
+  username: string | null;
+  site_id: string;
+  operation: string;
+  changes: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadRow {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface ChangeLogRow {
+  seq: number;
+  site_id: string;
+  site_seq: number;
+  table_name: string;
+  row_id: string;
+  op: 'insert' | 'update' | 'delete';
+  at: number;
+  data: string | null;
+}
+
+export interface ChangeSequenceRow {
+  site_id: string;
+  last_seq: number;
+}
+
+/** Tables whose rows are owned by a site, audited and captured for replication. */
+export interface ReplicatedTables {
+  sites: SiteRow;
+  products: ProductRow;
+  partners: PartnerRow;
+  locations: LocationRow;
+  equipment: EquipmentRow;
+  users: UserRow;
+  receipts: ReceiptRow;
+  receipt_lines: ReceiptLineRow;
+  lots: LotRow;
+  movements: MovementRow;
+  inspection_templates: InspectionTemplateRow;
+  template_parameters: TemplateParameterRow;
+  inspections: InspectionRow;
+  inspection_results: InspectionResultRow;
+  batches: BatchRow;
+  batch_inputs: BatchInputRow;
+  shipments: ShipmentRow;
+  shipment_containers: ShipmentContainerRow;
+  shipment_lines: ShipmentLineRow;
+}
+
+export type ReplicatedTable = keyof ReplicatedTables;
+
+export interface DB extends ReplicatedTables {
+  workspace: WorkspaceTable;
+  sessions: SessionRow;
+  counters: CounterRow;
+  stock: StockRow;
+  audit_log: AuditRow;
+  audit_head: AuditHeadRow;
+  change_log: ChangeLogRow;
+  change_sequences: ChangeSequenceRow;
+}

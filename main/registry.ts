@@ -1,0 +1,134 @@
+// The one way an operation runs, whichever host asked (Electron IPC, the browser host, the CLI):
+//   input as unknown → validate → authenticate → authorize → one transaction (handler, audit,
+//   change log) → the result as a value.
+// Nothing a caller sends can throw past this function, and a refused operation changes nothing.
+import { z } from 'zod';
+import { makeError, type OperationError, type Result } from './contract/errors.js';
+import { isOperationName, operations, type OperationName, type OperationOutput } from './contract/operations.js';
+import { DomainError } from './core/domain-error.js';
+import type { QueryRunner } from './db/query.js';
+import { Tx, type Actor } from './db/tx.js';
+import { auditHandlers } from './services/audit.js';
+import type { Handler, Handlers } from './services/handler.js';
+import { inventoryHandlers } from './services/inventory.js';
+import { productionHandlers } from './services/production.js';
+import { qualityHandlers } from './services/quality.js';
+import { receiptHandlers } from './services/receipts.js';
+import { referenceHandlers } from './services/reference.js';
+import { shipmentHandlers } from './services/shipments.js';
+import { traceHandlers } from './services/trace.js';
+import { actorOf, homeSiteId, tokenHash, userHandlers } from './services/users.js';
+import type { UserRow } from './db/schema.js';
+
+/** Every operation of the contract has exactly one handler; the type fails to compile otherwise. */
+const handlers: Handlers<OperationName> = {
+  ...userHandlers,
+  ...referenceHandlers,
+  ...receiptHandlers,
+  ...inventoryHandlers,
+  ...qualityHandlers,
+  ...productionHandlers,
+  ...shipmentHandlers,
+  ...traceHandlers,
+  ...auditHandlers,
+};
+
+/** How a caller proves who it is: a session token (UI hosts) or an actor already authenticated (CLI). */
+export type Credentials = { token: string } | { actor: Actor } | null;
+
+export interface RegistryOptions {
+  clock?: () => number;
+  /** Check every result against its output schema (on in tests; catches contract drift). */
+  validateOutputs?: boolean;
+  onInternalError?: (operation: string, error: unknown) => void;
+}
+
+const ANONYMOUS = 'anonymous';
+
+export class Registry {
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly q: QueryRunner,
+    private readonly options: RegistryOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  invoke<N extends OperationName>(name: N, input: unknown, credentials?: Credentials): Result<OperationOutput<N>>;
+  invoke(name: string, input: unknown, credentials?: Credentials): Result<unknown>;
+  invoke(name: string, input: unknown, credentials: Credentials = null): Result<unknown> {
+    if (!isOperationName(name)) return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
+    const def = operations[name];
+    const parsed = def.input.safeParse(input === undefined ? {} : input);
+    if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };
+    try {
+      const now = this.clock();
+      const tokenHashValue = credentials && 'token' in credentials ? tokenHash(credentials.token) : null;
+      const run = () => {
+        const actor = this.authenticate(credentials, now);
+        if (def.permission !== 'public') {
+          if (!actor.userId) throw new DomainError('UNAUTHENTICATED');
+          if (!actor.permissions.has(def.permission)) {
+            throw new DomainError('FORBIDDEN', { operation: name, permission: def.permission });
+          }
+        }
+        const tx = new Tx(this.q, actor, now, name, tokenHashValue);
+        const value: unknown = (handlers[name] as Handler<OperationName>)(tx, parsed.data as never);
+        if (this.options.validateOutputs) {
+          // Inside the transaction: an output that breaks the contract rolls the write back.
+          const checked = def.output.safeParse(value);
+          if (!checked.success) throw new Error(`output of ${name}: ${z.prettifyError(checked.error)}`);
+        }
+        if (def.mutation) tx.finish();
+        return value;
+      };
+      // Writes take the write lock up front so a check and its write can never interleave with
+      // another writer; reads get one consistent snapshot.
+      const txn = this.q.db.transaction(run);
+      return { ok: true, value: def.mutation ? txn.immediate() : txn.deferred() };
+    } catch (error) {
+      return { ok: false, error: this.toError(name, error) };
+    }
+  }
+
+  private authenticate(credentials: Credentials, now: number): Actor {
+    if (credentials && 'actor' in credentials) return credentials.actor;
+    const siteId = homeSiteId(this.q) ?? '';
+    if (!credentials) return { userId: null, username: ANONYMOUS, siteId, roles: [], permissions: new Set() };
+    const session = this.q.sql<{ expires_at: number; revoked_at: number | null } & UserRow>(
+      `SELECT s.expires_at, s.revoked_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
+      tokenHash(credentials.token),
+    )[0];
+    if (!session) throw new DomainError('UNAUTHENTICATED');
+    if (session.revoked_at !== null || session.expires_at <= now || session.active !== 1) {
+      throw new DomainError('SESSION_EXPIRED');
+    }
+    return actorOf(session);
+  }
+
+  private toError(operation: string, error: unknown): OperationError {
+    if (error instanceof DomainError) return error.error;
+    const code = (error as { code?: unknown })?.code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      return makeError('INTERNAL', { details: 'the workspace is busy with another program; try again' });
+    }
+    this.options.onInternalError?.(operation, error);
+    return makeError('INTERNAL', { details: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Validation errors name the field and speak both languages (zod's own ru/en locales). */
+function validationError(schema: z.ZodType, input: unknown, error: z.ZodError): OperationError {
+  const ru = schema.safeParse(input === undefined ? {} : input, { error: z.locales.ru().localeError });
+  const describe = (issues: readonly z.core.$ZodIssue[]) =>
+    issues
+      .slice(0, 5)
+      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .join('; ');
+  const en = describe(error.issues);
+  const first = error.issues[0];
+  const result = makeError('VALIDATION', { details: en }, first && first.path.length ? first.path.join('.') : undefined);
+  result.message.ru = `Неверные данные: ${ru.success ? en : describe(ru.error.issues)}`;
+  return result;
+}

@@ -1,0 +1,127 @@
+// Lookups and helpers shared by the domain services.
+import { DomainError } from '../core/domain-error.js';
+import { qb } from '../db/query.js';
+import type { DB, ReplicatedTable } from '../db/schema.js';
+import type { Tx } from '../db/tx.js';
+
+export const DAY_MS = 86_400_000;
+
+type CodedTable = 'sites' | 'products' | 'partners' | 'locations' | 'equipment' | 'inspection_templates';
+type NumberedTable = 'receipts' | 'inspections' | 'batches' | 'shipments';
+
+const ENTITY_NAMES: Record<CodedTable | NumberedTable | 'lots' | 'users', string> = {
+  sites: 'Site / Площадка',
+  products: 'Product / Продукт',
+  partners: 'Partner / Контрагент',
+  locations: 'Location / Место хранения',
+  equipment: 'Equipment / Оборудование',
+  inspection_templates: 'Inspection template / Шаблон контроля',
+  receipts: 'Receipt / Приёмка',
+  inspections: 'Inspection / Проверка',
+  batches: 'Batch / Производственная партия',
+  shipments: 'Shipment / Отгрузка',
+  lots: 'Lot / Партия',
+  users: 'User / Пользователь',
+};
+
+export function entityName(table: keyof typeof ENTITY_NAMES): string {
+  return ENTITY_NAMES[table];
+}
+
+export function notFound(table: keyof typeof ENTITY_NAMES, key: string, field?: string): DomainError {
+  return new DomainError('NOT_FOUND', { entity: ENTITY_NAMES[table], key }, field);
+}
+
+export function findByCode<T extends CodedTable>(tx: Tx, table: T, code: string): DB[T] | undefined {
+  // kysely cannot type a query over a union of tables; build it as one of them and cast back.
+  return tx.q.first(qb.selectFrom(table as 'products').selectAll().where('code', '=', code)) as DB[T] | undefined;
+}
+
+export function byCode<T extends CodedTable>(tx: Tx, table: T, code: string, field?: string): DB[T] {
+  const row = findByCode(tx, table, code);
+  if (!row) throw notFound(table, code, field);
+  return row;
+}
+
+export function byNumber<T extends NumberedTable>(tx: Tx, table: T, number: string, field = 'number'): DB[T] {
+  const row = tx.q.first(qb.selectFrom(table as 'receipts').selectAll().where('number', '=', number)) as DB[T] | undefined;
+  if (!row) throw notFound(table, number, field);
+  return row;
+}
+
+export function byId<T extends ReplicatedTable>(tx: Tx, table: T, id: string): DB[T] {
+  const row = tx.q.first(qb.selectFrom(table as 'lots').selectAll().where('id', '=', id)) as DB[T] | undefined;
+  if (!row) throw new DomainError('INTERNAL', { details: `${table} ${id} is missing` });
+  return row;
+}
+
+export function lotByCode(tx: Tx, code: string, field = 'lot') {
+  const lot = tx.q.first(qb.selectFrom('lots').selectAll().where('code', '=', code));
+  if (!lot) throw notFound('lots', code, field);
+  return lot;
+}
+
+export function siteCodeOf(tx: Tx, siteId: string): string {
+  const site = tx.q.first(qb.selectFrom('sites').select('code').where('id', '=', siteId));
+  return site?.code ?? 'SITE';
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/** The plant's local calendar date (the PC's time zone) as YYMMDD. */
+export function localYymmdd(ms: number): string {
+  const d = new Date(ms);
+  return pad(d.getFullYear() % 100, 2) + pad(d.getMonth() + 1, 2) + pad(d.getDate(), 2);
+}
+
+export function isoDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1, 2)}-${pad(d.getDate(), 2)}`;
+}
+
+function nextCounter(tx: Tx, kind: string, period: string): number {
+  const rows = tx.q.sql<{ last: number }>(
+    `INSERT INTO counters (site_id, kind, period, last) VALUES (?, ?, ?, 1)
+     ON CONFLICT (site_id, kind, period) DO UPDATE SET last = last + 1 RETURNING last`,
+    tx.actor.siteId,
+    kind,
+    period,
+  );
+  return rows[0]!.last;
+}
+
+const PREFIX: Record<NumberedTable, string> = {
+  receipts: 'RCV',
+  inspections: 'QC',
+  batches: 'BAT',
+  shipments: 'SHP',
+};
+
+/** Document numbers: RCV-BFP-2026-000042, unique across sites because they carry the site code. */
+export function nextNumber(tx: Tx, table: NumberedTable): string {
+  const year = String(new Date(tx.now).getFullYear());
+  const n = nextCounter(tx, table, year);
+  return `${PREFIX[table]}-${siteCodeOf(tx, tx.actor.siteId)}-${year}-${pad(n, 6)}`;
+}
+
+/** Lot codes: site code + local date + daily counter, A–Z0–9 only and ≤ 20 characters (GS1 AI 10). */
+export function nextLotCode(tx: Tx, at: number): string {
+  const site = siteCodeOf(tx, tx.actor.siteId).toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 6);
+  const day = localYymmdd(at);
+  return `${site}${day}${pad(nextCounter(tx, 'lot', day), 4)}`;
+}
+
+export function daysLeft(expiresAt: number, now: number): number {
+  return Math.floor((expiresAt - now) / DAY_MS);
+}
+
+/** Optional fields of an upsert input become explicit nulls for the row. */
+export type Nullified<T> = { [K in keyof T]-?: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K] };
+
+export function nullify<T extends Record<string, unknown>>(value: T): Nullified<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = v === undefined ? null : v;
+  return out as Nullified<T>;
+}

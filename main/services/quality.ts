@@ -1,0 +1,289 @@
+// Quality: templates per product and stage, inspections whose verdict follows from the limits,
+// release or block of the lot, and verification by a second person.
+import { DomainError } from '../core/domain-error.js';
+import { qb } from '../db/query.js';
+import type {
+  InspectionResultRow,
+  InspectionRow,
+  InspectionTemplateRow,
+  LotRow,
+  TemplateParameterRow,
+} from '../db/schema.js';
+import type { Tx } from '../db/tx.js';
+import type { Stage } from '../contract/entities.js';
+import { byCode, byNumber, findByCode, lotByCode, nextNumber, nullify } from './common.js';
+import type { Handlers } from './handler.js';
+
+type ResultValue = number | boolean | string;
+
+/** The verdict of one result against its parameter's limits (inclusive). */
+export function judge(parameter: TemplateParameterRow, value: ResultValue): 'pass' | 'fail' | 'info' {
+  switch (parameter.kind) {
+    case 'numeric': {
+      const v = value as number;
+      if (parameter.min_value !== null && v < parameter.min_value) return 'fail';
+      if (parameter.max_value !== null && v > parameter.max_value) return 'fail';
+      return 'pass';
+    }
+    case 'pass_fail':
+      return value === true ? 'pass' : 'fail';
+    case 'text':
+      return 'info';
+  }
+}
+
+function expectedType(kind: TemplateParameterRow['kind']): 'number' | 'boolean' | 'string' {
+  return kind === 'numeric' ? 'number' : kind === 'pass_fail' ? 'boolean' : 'string';
+}
+
+function parametersOf(tx: Tx, templateId: string): TemplateParameterRow[] {
+  return tx.q.all(
+    qb.selectFrom('template_parameters').selectAll().where('template_id', '=', templateId).where('active', '=', 1).orderBy('ord'),
+  );
+}
+
+function templateView(tx: Tx, template: InspectionTemplateRow) {
+  const product = template.product_id
+    ? tx.q.first(qb.selectFrom('products').select('code').where('id', '=', template.product_id))
+    : undefined;
+  return { ...template, product_code: product?.code ?? null, parameters: parametersOf(tx, template.id) };
+}
+
+export function inspectionView(tx: Tx, inspection: InspectionRow) {
+  const lot = tx.q.first(qb.selectFrom('lots').select(['code', 'product_id']).where('id', '=', inspection.lot_id))!;
+  const product = tx.q.first(qb.selectFrom('products').select('code').where('id', '=', lot.product_id))!;
+  const template = tx.q.first(qb.selectFrom('inspection_templates').select('code').where('id', '=', inspection.template_id))!;
+  const name = (id: string | null) =>
+    id ? (tx.q.first(qb.selectFrom('users').select('display_name').where('id', '=', id))?.display_name ?? id) : null;
+  const parameters = parametersOf(tx, inspection.template_id);
+  const results = tx.q.sql<ResultViewRow>(
+    `SELECT r.*, p.code AS parameter_code, p.name_ru AS parameter_name_ru, p.name_en AS parameter_name_en,
+            p.unit, p.min_value, p.max_value
+     FROM inspection_results r JOIN template_parameters p ON p.id = r.parameter_id
+     WHERE r.inspection_id = ? ORDER BY p.ord`,
+    inspection.id,
+  );
+  const recorded = new Set(results.map((r) => r.parameter_id));
+  const missing = parameters.filter((p) => p.required === 1 && !recorded.has(p.id)).map((p) => p.code);
+  const provisional = results.some((r) => r.verdict === 'fail') ? 'fail' : missing.length > 0 ? 'incomplete' : 'pass';
+  return {
+    ...inspection,
+    lot_code: lot.code,
+    product_code: product.code,
+    template_code: template.code,
+    inspector: name(inspection.inspector_id) ?? '',
+    verifier: name(inspection.verifier_id),
+    provisional_verdict: provisional as 'pass' | 'fail' | 'incomplete',
+    missing,
+    results,
+    parameters,
+  };
+}
+
+type ResultViewRow = InspectionResultRow & {
+  parameter_code: string;
+  parameter_name_ru: string;
+  parameter_name_en: string;
+  unit: string | null;
+  min_value: number | null;
+  max_value: number | null;
+};
+
+function defaultStage(lot: LotRow): Stage {
+  return lot.origin === 'receipt' ? 'incoming' : 'final';
+}
+
+/** The product's own active template for the stage, else a generic one for any product. */
+function findTemplate(tx: Tx, lot: LotRow, stage: Stage): InspectionTemplateRow {
+  const candidates = tx.q.all(
+    qb
+      .selectFrom('inspection_templates')
+      .selectAll()
+      .where('stage', '=', stage)
+      .where('active', '=', 1)
+      .where((eb) => eb.or([eb('product_id', '=', lot.product_id), eb('product_id', 'is', null)]))
+      .orderBy('code'),
+  );
+  const own = candidates.filter((t) => t.product_id === lot.product_id);
+  const fitting = own.length > 0 ? own : candidates;
+  if (fitting.length > 1) {
+    throw new DomainError('VALIDATION', { details: `several templates fit (${fitting.map((t) => t.code).join(', ')}): choose one` }, 'template');
+  }
+  const template = fitting[0];
+  if (!template) {
+    throw new DomainError('NOT_FOUND', { entity: 'Inspection template / Шаблон контроля', key: `${stage} (${lot.code})` }, 'template');
+  }
+  return template;
+}
+
+function openInspection(tx: Tx, number: string): InspectionRow {
+  const inspection = byNumber(tx, 'inspections', number);
+  if (inspection.status !== 'open') {
+    throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: number, state: inspection.status, action: 'record' });
+  }
+  return inspection;
+}
+
+export const qualityHandlers: Handlers<
+  | 'templates.list'
+  | 'templates.upsert'
+  | 'inspections.open'
+  | 'inspections.record'
+  | 'inspections.complete'
+  | 'inspections.verify'
+  | 'inspections.get'
+  | 'inspections.list'
+> = {
+  'templates.list'(tx, input) {
+    let query = qb.selectFrom('inspection_templates').selectAll().where('active', '=', 1).orderBy('code');
+    if (input.product) {
+      const product = byCode(tx, 'products', input.product, 'product');
+      query = query.where((eb) => eb.or([eb('product_id', '=', product.id), eb('product_id', 'is', null)]));
+    }
+    if (input.stage) query = query.where('stage', '=', input.stage);
+    return { rows: tx.q.all(query).map((t) => templateView(tx, t)) };
+  },
+
+  'templates.upsert'(tx, input) {
+    const productId = input.product ? byCode(tx, 'products', input.product, 'product').id : null;
+    const codes = new Set<string>();
+    input.parameters.forEach((p, i) => {
+      if (codes.has(p.code)) throw new DomainError('DUPLICATE', { entity: 'Parameter / Показатель', key: p.code }, `parameters.${i}.code`);
+      codes.add(p.code);
+      if (p.kind === 'numeric' && p.min_value != null && p.max_value != null && p.min_value > p.max_value) {
+        throw new DomainError('VALIDATION', { details: `min ${p.min_value} > max ${p.max_value}` }, `parameters.${i}.max_value`);
+      }
+    });
+    const values = {
+      product_id: productId,
+      stage: input.stage,
+      name_ru: input.name_ru,
+      name_en: input.name_en,
+      active: input.active ?? 1,
+    };
+    const existing = findByCode(tx, 'inspection_templates', input.code);
+    const template = existing
+      ? tx.update('inspection_templates', existing, values)
+      : tx.insert('inspection_templates', { code: input.code, ...values });
+    const current = tx.q.all(qb.selectFrom('template_parameters').selectAll().where('template_id', '=', template.id));
+    input.parameters.forEach((p, ord) => {
+      const row = { ...nullify(p), code: p.code, name_ru: p.name_ru, name_en: p.name_en, kind: p.kind, required: p.required ?? 1, ord, active: 1 as const };
+      const found = current.find((c) => c.code === p.code);
+      if (found) tx.update('template_parameters', found, row);
+      else tx.insert('template_parameters', { template_id: template.id, ...row });
+    });
+    // Parameters dropped from the template stay for the history of past inspections.
+    for (const old of current) if (!codes.has(old.code) && old.active === 1) tx.update('template_parameters', old, { active: 0 });
+    return templateView(tx, template);
+  },
+
+  'inspections.open'(tx, input) {
+    const lot = lotByCode(tx, input.lot);
+    const stage = input.stage ?? defaultStage(lot);
+    const template = input.template ? byCode(tx, 'inspection_templates', input.template, 'template') : findTemplate(tx, lot, stage);
+    const open = tx.q.first(qb.selectFrom('inspections').select('number').where('lot_id', '=', lot.id).where('status', '=', 'open'));
+    if (open) {
+      throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: `open inspection ${open.number}`, action: 'open another inspection' }, 'lot');
+    }
+    const inspection = tx.insert('inspections', {
+      number: nextNumber(tx, 'inspections'),
+      lot_id: lot.id,
+      template_id: template.id,
+      stage: template.stage,
+      status: 'open',
+      verdict: null,
+      inspector_id: tx.actor.userId ?? '',
+      verifier_id: null,
+      completed_at: null,
+      verified_at: null,
+      note: null,
+    });
+    return inspectionView(tx, inspection);
+  },
+
+  'inspections.record'(tx, input) {
+    const inspection = openInspection(tx, input.number);
+    const parameters = parametersOf(tx, inspection.template_id);
+    const existing = tx.q.all(qb.selectFrom('inspection_results').selectAll().where('inspection_id', '=', inspection.id));
+    input.results.forEach((result, i) => {
+      const parameter = parameters.find((p) => p.code === result.parameter);
+      if (!parameter) {
+        throw new DomainError('NOT_FOUND', { entity: 'Parameter / Показатель', key: result.parameter }, `results.${i}.parameter`);
+      }
+      if (typeof result.value !== expectedType(parameter.kind)) {
+        throw new DomainError('RESULT_TYPE', { parameter: parameter.code, kind: parameter.kind }, `results.${i}.value`);
+      }
+      const row = {
+        value_num: typeof result.value === 'number' ? result.value : null,
+        value_bool: typeof result.value === 'boolean' ? ((result.value ? 1 : 0) as 0 | 1) : null,
+        value_text: typeof result.value === 'string' ? result.value : null,
+        verdict: judge(parameter, result.value),
+        source: result.source ?? 'manual',
+        recorded_by: tx.actor.userId ?? '',
+        recorded_at: tx.now,
+      };
+      const previous = existing.find((r) => r.parameter_id === parameter.id);
+      if (previous) tx.update('inspection_results', previous, row);
+      else tx.insert('inspection_results', { inspection_id: inspection.id, parameter_id: parameter.id, ...row });
+    });
+    return inspectionView(tx, inspection);
+  },
+
+  'inspections.complete'(tx, input) {
+    const inspection = openInspection(tx, input.number);
+    const view = inspectionView(tx, inspection);
+    if (view.missing.length > 0) throw new DomainError('INSPECTION_INCOMPLETE', { parameters: view.missing.join(', ') }, 'results');
+    const verdict = view.provisional_verdict === 'fail' ? 'fail' : 'pass';
+    const done = tx.update('inspections', inspection, {
+      status: 'completed',
+      verdict,
+      completed_at: tx.now,
+      note: input.note ?? inspection.note,
+    });
+    const lot = lotByCode(tx, view.lot_code);
+    const status = verdict === 'pass' ? 'released' : 'blocked';
+    if (lot.status !== status) {
+      tx.update('lots', lot, { status, status_reason: `${inspection.number}: ${verdict}` });
+    }
+    return inspectionView(tx, done);
+  },
+
+  'inspections.verify'(tx, input) {
+    const inspection = byNumber(tx, 'inspections', input.number);
+    if (inspection.status !== 'completed' || inspection.verifier_id !== null) {
+      const state = inspection.verifier_id ? 'verified' : inspection.status;
+      throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: inspection.number, state, action: 'verify' });
+    }
+    if (inspection.inspector_id === tx.actor.userId) {
+      throw new DomainError('VERIFIER_IS_INSPECTOR', { user: tx.actor.username });
+    }
+    return inspectionView(tx, tx.update('inspections', inspection, { verifier_id: tx.actor.userId, verified_at: tx.now }));
+  },
+
+  'inspections.get': (tx, input) => inspectionView(tx, byNumber(tx, 'inspections', input.number)),
+
+  'inspections.list'(tx, input) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (input.status) {
+      where.push('i.status = ?');
+      params.push(input.status);
+    }
+    if (input.lot) {
+      where.push('i.lot_id = ?');
+      params.push(lotByCode(tx, input.lot).id);
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const total = tx.q.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM inspections i${clause}`, ...params)[0]!.n;
+    const rows = tx.q.sql<InspectionRow & { lot_code: string; product_code: string; template_code: string }>(
+      `SELECT i.*, l.code AS lot_code, p.code AS product_code, t.code AS template_code
+       FROM inspections i JOIN lots l ON l.id = i.lot_id JOIN products p ON p.id = l.product_id
+       JOIN inspection_templates t ON t.id = i.template_id${clause}
+       ORDER BY i.created_at DESC, i.number DESC LIMIT ? OFFSET ?`,
+      ...params,
+      input.limit,
+      input.offset,
+    );
+    return { rows, total };
+  },
+};

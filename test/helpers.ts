@@ -1,0 +1,135 @@
+// Test fixtures: real workspace files in temp folders, driven through the public contract.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect } from 'vitest';
+import type { OperationError, Result } from '../main/contract/errors.js';
+import type { OperationName, OperationOutput } from '../main/contract/operations.js';
+import type { Role } from '../main/contract/roles.js';
+import {
+  FISH_EQUIPMENT,
+  FISH_LOCATIONS,
+  FISH_PRODUCTS,
+  FISH_SITE,
+  PARTNERS,
+  TEMPLATES,
+} from '../main/demo/reference.js';
+import { Workspace } from '../main/workspace.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+export function tempDir(prefix = 'plantdesk-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export const DAY = 86_400_000;
+/** 2026-11-02 09:00 UTC: a fixed "now" so dates and expiry are deterministic. */
+export const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+
+export class TestPlant {
+  now = T0;
+  readonly ws: Workspace;
+  adminToken = '';
+  private readonly tokens = new Map<string, string>();
+
+  constructor(dir = tempDir()) {
+    this.ws = Workspace.open(dir, { clock: () => this.now, validateOutputs: true });
+    cleanups.push(() => this.ws.close());
+  }
+
+  /** Runs an operation and fails the test unless it succeeds. */
+  call<N extends OperationName>(name: N, input: unknown, token = this.adminToken): OperationOutput<N> {
+    const result = this.ws.invoke(name, input, token ? { token } : null);
+    if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message.en} (${result.error.field ?? ''})`);
+    return result.value;
+  }
+
+  /** Runs an operation that must be refused, and returns the error. */
+  refuse(name: OperationName, input: unknown, token = this.adminToken): OperationError {
+    const result: Result<unknown> = this.ws.invoke(name, input, token ? { token } : null);
+    expect(result.ok, `${name} should have been refused`).toBe(false);
+    return (result as { ok: false; error: OperationError }).error;
+  }
+
+  setup(): this {
+    this.call('setup.initialise', { site: FISH_SITE, admin: { username: 'admin', display_name: 'Администратор', password: 'admin-pass-1' } }, '');
+    this.adminToken = this.call('auth.login', { username: 'admin', password: 'admin-pass-1' }, '').token;
+    return this;
+  }
+
+  withReference(): this {
+    for (const p of FISH_PRODUCTS) this.call('products.upsert', p);
+    for (const p of PARTNERS) this.call('partners.upsert', p);
+    for (const l of FISH_LOCATIONS) this.call('locations.upsert', l);
+    for (const e of FISH_EQUIPMENT) this.call('equipment.upsert', e);
+    for (const t of TEMPLATES.filter((t) => !t.product)) this.call('templates.upsert', t);
+    return this;
+  }
+
+  userToken(username: string, roles: Role[]): string {
+    const known = this.tokens.get(username);
+    if (known) return known;
+    this.call('users.create', { username, display_name: username, password: `${username}-pass-1`, roles });
+    const token = this.call('auth.login', { username, password: `${username}-pass-1` }, '').token;
+    this.tokens.set(username, token);
+    return token;
+  }
+
+  receiveOmul(net_kg = 500, producedDaysAgo = 1) {
+    const gross = net_kg * 1000 + 20_000;
+    return this.call('receipts.create', {
+      supplier: 'ARTEL-BAIKAL',
+      vehicle: 'А123ВС 03',
+      lines: [
+        {
+          product: 'OMUL-RAW',
+          location: 'BF-QUAR',
+          vet_doc_uuid: '0b3c2f4e-1d2a-4c8b-9e7f-123456789abc',
+          catch_area: 'FAO 04, оз. Байкал, Чивыркуйский залив',
+          produced_at: this.now - producedDaysAgo * DAY,
+          arrival_temp: 2.1,
+          gross_g: gross,
+          tare_g: 20_000,
+          packages: 25,
+        },
+      ],
+    });
+  }
+
+  release(lotCode: string, template?: string): void {
+    const inspection = this.call('inspections.open', { lot: lotCode, ...(template ? { template } : {}) });
+    const results = inspection.parameters
+      .filter((p) => p.required === 1)
+      .map((p) => ({
+        parameter: p.code,
+        value: p.kind === 'numeric' ? passingValue(p.min_value, p.max_value) : p.kind === 'pass_fail' ? true : 'ok',
+      }));
+    this.call('inspections.record', { number: inspection.number, results });
+    const done = this.call('inspections.complete', { number: inspection.number });
+    expect(done.verdict).toBe('pass');
+  }
+
+  /** Everything a test can see of the workspace, to prove a refused operation changed nothing. */
+  snapshot(): Record<string, unknown[]> {
+    const tables = this.ws.q.sql<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'sessions' ORDER BY name",
+    );
+    return Object.fromEntries(tables.map(({ name }) => [name, this.ws.q.sql(`SELECT * FROM "${name}" ORDER BY 1`)]));
+  }
+}
+
+function passingValue(min: number | null, max: number | null): number {
+  if (min !== null && max !== null) return (min + max) / 2;
+  if (min !== null) return min + 1;
+  if (max !== null) return max - 1;
+  return 1;
+}
+
+export function plant(): TestPlant {
+  return new TestPlant().setup().withReference();
+}
