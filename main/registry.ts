@@ -128,7 +128,9 @@ function validationError(schema: z.ZodType, input: unknown, error: z.ZodError): 
       .join('; ');
   const en = describe(error.issues);
   const first = error.issues[0];
-  const result = makeError('VALIDATION', { details: en }, first && first.path.length ? first.path.join('.') : undefined);
+  // An unknown key is reported on the object that holds it; the field to name is the key itself.
+  const path = first ? (first.code === 'unrecognized_keys' && first.keys[0] !== undefined ? [...first.path, first.keys[0]] : first.path) : [];
+  const result = makeError('VALIDATION', { details: en }, path.length ? path.join('.') : undefined);
   result.message.ru = `Неверные данные: ${ru.success ? en : describe(ru.error.issues)}`;
   return result;
 }

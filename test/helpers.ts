@@ -1,5 +1,5 @@
 // Test fixtures: real workspace files in temp folders, driven through the public contract.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
@@ -14,7 +14,7 @@ import {
   PARTNERS,
   TEMPLATES,
 } from '../main/demo/reference.js';
-import { Workspace } from '../main/workspace.js';
+import { Workspace, WORKSPACE_FILE } from '../main/workspace.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -75,9 +75,22 @@ export class TestPlant {
     const known = this.tokens.get(username);
     if (known) return known;
     this.call('users.create', { username, display_name: username, password: `${username}-pass-1`, roles });
-    const token = this.call('auth.login', { username, password: `${username}-pass-1` }, '').token;
+    const token = this.login(username, `${username}-pass-1`);
     this.tokens.set(username, token);
     return token;
+  }
+
+  /** Logs in and returns the new session token. */
+  login(username: string, password: string): string {
+    return this.call('auth.login', { username, password }, '').token;
+  }
+
+  /** Time passes (sessions last 12 h): moves the clock and logs the admin and every test user in again. */
+  advance(ms: number): this {
+    this.now += ms;
+    this.adminToken = this.login('admin', 'admin-pass-1');
+    for (const username of this.tokens.keys()) this.tokens.set(username, this.login(username, `${username}-pass-1`));
+    return this;
   }
 
   receiveOmul(net_kg = 500, producedDaysAgo = 1) {
@@ -130,6 +143,57 @@ function passingValue(min: number | null, max: number | null): number {
   return 1;
 }
 
+// Setting up a plant (scrypt hashes, reference data) is the slow part of every test, so each
+// worker builds it once into a template file and every test gets its own copy of that file.
+let template: { file: string; adminToken: string } | undefined;
+
+function plantTemplate(): { file: string; adminToken: string } {
+  if (!template) {
+    const dir = mkdtempSync(join(tmpdir(), 'plantdesk-template-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const p = new TestPlant(dir).setup().withReference();
+    p.ws.close(); // checkpoints the WAL into the main file
+    template = { file: join(dir, WORKSPACE_FILE), adminToken: p.adminToken };
+  }
+  return template;
+}
+
+/** A set-up plant (site, admin logged in, fish reference data and generic templates) in its own file. */
 export function plant(): TestPlant {
-  return new TestPlant().setup().withReference();
+  const { file, adminToken } = plantTemplate();
+  const dir = tempDir();
+  copyFileSync(file, join(dir, WORKSPACE_FILE));
+  const p = new TestPlant(dir);
+  p.adminToken = adminToken;
+  return p;
+}
+
+export interface Refusal {
+  code: OperationError['code'];
+  /** The input field the error must name; omitted means the error must name none. */
+  field?: string;
+}
+
+/**
+ * Asserts a refusal the way a user meets it: the expected code, a readable message in both
+ * languages with every placeholder filled, the field to highlight, and a workspace that is
+ * exactly as it was before.
+ */
+export function expectRefusal(p: TestPlant, name: OperationName, input: unknown, expected: Refusal, token = p.adminToken): OperationError {
+  const before = p.snapshot();
+  const error = p.refuse(name, input, token);
+  expectReadable(error, expected);
+  expect(p.snapshot()).toEqual(before);
+  return error;
+}
+
+export function expectReadable(error: OperationError, expected: Refusal): void {
+  expect(error.code, `${error.code}: ${error.message.en}`).toBe(expected.code);
+  expect(error.field, `field of ${error.code}: ${error.message.en}`).toBe(expected.field);
+  expect(error.message.ru.trim()).not.toBe('');
+  expect(error.message.en.trim()).not.toBe('');
+  expect(error.message.ru).toMatch(/[А-Яа-яЁё]/);
+  expect(error.message.en).toMatch(/[A-Za-z]/);
+  expect(error.message.ru).not.toMatch(/\{\w+\}/);
+  expect(error.message.en).not.toMatch(/\{\w+\}/);
 }

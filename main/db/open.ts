@@ -17,12 +17,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   try {
     db.pragma('busy_timeout = 5000');
+    // Before anything that writes: switching to WAL rewrites the file header, and a workspace
+    // from a newer PlantDesk must be left exactly as it was.
+    refuseNewerSchema(db);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
-    refuseNewerSchema(db);
     if (!options.readonly && (options.migrate ?? true)) migrate(db);
     return db;
   } catch (error) {

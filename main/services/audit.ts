@@ -52,7 +52,17 @@ export function verifyAuditChain(q: QueryRunner): { ok: boolean; entries: number
     prevSeq = row.seq;
   }
   const head = q.sql<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1')[0];
-  if ((head && (head.seq !== prevSeq || head.hash !== prevHash)) || (!head && entries > 0)) {
+  if (head && prevSeq > head.seq) {
+    // Entries past the anchor were appended by something other than PlantDesk.
+    problems.push(
+      problem(
+        head.seq + 1,
+        'inserted',
+        `Записи №${head.seq + 1}–${prevSeq} дописаны в конец журнала в обход программы`,
+        `Entries #${head.seq + 1}–${prevSeq} were appended after the last entry PlantDesk wrote`,
+      ),
+    );
+  } else if ((head && (head.seq !== prevSeq || head.hash !== prevHash)) || (!head && entries > 0)) {
     const expected = head?.seq ?? 0;
     problems.push(
       problem(

@@ -112,9 +112,9 @@ export function takeFromLot(
 }
 
 /** A lot may be used (consumed, shipped) only when released and not expired. */
-export function assertUsable(tx: Tx, lot: LotRow): void {
-  if (lot.status !== 'released') throw new DomainError('LOT_NOT_RELEASED', { lot: lot.code, status: lot.status }, 'lot');
-  if (lot.expires_at <= tx.now) throw new DomainError('LOT_EXPIRED', { lot: lot.code, expires: isoDate(lot.expires_at) }, 'lot');
+export function assertUsable(tx: Tx, lot: LotRow, field = 'lot'): void {
+  if (lot.status !== 'released') throw new DomainError('LOT_NOT_RELEASED', { lot: lot.code, status: lot.status }, field);
+  if (lot.expires_at <= tx.now) throw new DomainError('LOT_EXPIRED', { lot: lot.code, expires: isoDate(lot.expires_at) }, field);
 }
 
 const LOT_VIEW_SQL = `

@@ -116,10 +116,10 @@ function findTemplate(tx: Tx, lot: LotRow, stage: Stage): InspectionTemplateRow 
   return template;
 }
 
-function openInspection(tx: Tx, number: string): InspectionRow {
+function openInspection(tx: Tx, number: string, action: string): InspectionRow {
   const inspection = byNumber(tx, 'inspections', number);
   if (inspection.status !== 'open') {
-    throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: number, state: inspection.status, action: 'record' });
+    throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: number, state: inspection.status, action });
   }
   return inspection;
 }
@@ -202,14 +202,20 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.record'(tx, input) {
-    const inspection = openInspection(tx, input.number);
+    const inspection = openInspection(tx, input.number, 'record results');
     const parameters = parametersOf(tx, inspection.template_id);
     const existing = tx.q.all(qb.selectFrom('inspection_results').selectAll().where('inspection_id', '=', inspection.id));
+    const seen = new Set<string>();
     input.results.forEach((result, i) => {
       const parameter = parameters.find((p) => p.code === result.parameter);
       if (!parameter) {
         throw new DomainError('NOT_FOUND', { entity: 'Parameter / Показатель', key: result.parameter }, `results.${i}.parameter`);
       }
+      // One value per parameter and call: a second one would be ambiguous (and hit the unique key).
+      if (seen.has(parameter.code)) {
+        throw new DomainError('DUPLICATE', { entity: 'Parameter / Показатель', key: parameter.code }, `results.${i}.parameter`);
+      }
+      seen.add(parameter.code);
       if (typeof result.value !== expectedType(parameter.kind)) {
         throw new DomainError('RESULT_TYPE', { parameter: parameter.code, kind: parameter.kind }, `results.${i}.value`);
       }
@@ -230,7 +236,7 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.complete'(tx, input) {
-    const inspection = openInspection(tx, input.number);
+    const inspection = openInspection(tx, input.number, 'complete');
     const view = inspectionView(tx, inspection);
     if (view.missing.length > 0) throw new DomainError('INSPECTION_INCOMPLETE', { parameters: view.missing.join(', ') }, 'results');
     const verdict = view.provisional_verdict === 'fail' ? 'fail' : 'pass';

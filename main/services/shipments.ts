@@ -46,7 +46,7 @@ function draft(tx: Tx, number: string, action: string): ShipmentRow {
 /** A lot on a shipment must be a released, unexpired finished product. */
 function assertShippable(tx: Tx, lotCode: string, field: string) {
   const lot = lotByCode(tx, lotCode, field);
-  assertUsable(tx, lot);
+  assertUsable(tx, lot, field);
   const product = tx.q.first(qb.selectFrom('products').select(['code', 'kind']).where('id', '=', lot.product_id))!;
   if (product.kind !== 'finished') {
     throw new DomainError('WRONG_PRODUCT_KIND', { product: product.code, kind: product.kind, expected: 'finished' }, field);

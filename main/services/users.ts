@@ -145,7 +145,8 @@ export const userHandlers: Handlers<
   },
 
   'auth.changePassword'(tx, input) {
-    const user = authenticate(tx, tx.actor.username, input.current);
+    const user = userByName(tx, tx.actor.username);
+    if (!user || !verifyPassword(input.current, user.password_hash)) throw new DomainError('BAD_CREDENTIALS', {}, 'current');
     tx.update('users', user, { password_hash: hashPassword(input.next) });
     return { ok: true as const };
   },
@@ -181,7 +182,7 @@ export const userHandlers: Handlers<
     const losesAdmin =
       rolesOf(user).includes('admin') &&
       (input.active === 0 || (input.roles !== undefined && !input.roles.includes('admin')));
-    if (losesAdmin && activeAdmins(tx).length <= 1) throw new DomainError('LAST_ADMIN', {}, 'roles');
+    if (losesAdmin && activeAdmins(tx).length <= 1) throw new DomainError('LAST_ADMIN', {}, input.active === 0 ? 'active' : 'roles');
     const updated = tx.update('users', user, patch);
     if (input.active === 0 || input.password !== undefined) {
       tx.q.sqlRun('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', tx.now, user.id);

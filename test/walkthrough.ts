@@ -1,0 +1,129 @@
+// A plant's first days, from an empty file: every mutation of the contract at least once, in
+// the order a plant would do them. The audit and change-log tests replay it step by step and
+// check what each step left behind.
+import type { OperationName } from '../main/contract/operations.js';
+import { FISH_EQUIPMENT, FISH_LOCATIONS, FISH_PRODUCTS, FISH_SITE, MEAT_SITE, PARTNERS, TEMPLATES } from '../main/demo/reference.js';
+import { DAY, TestPlant } from './helpers.js';
+
+export interface Step {
+  name: OperationName;
+  /** Who the audit must name. */
+  user: string;
+  run(p: TestPlant, ctx: Record<string, string>): void;
+}
+
+const HOUR = 3_600_000;
+const ADMIN = { username: 'admin', display_name: 'Администратор', password: 'admin-pass-1' };
+
+const step = (name: OperationName, user: string, run: Step['run']): Step => ({ name, user, run });
+const call = (name: OperationName, input: (p: TestPlant, ctx: Record<string, string>) => unknown, user = 'admin'): Step =>
+  step(name, user, (p, ctx) => {
+    p.call(name, input(p, ctx), user === 'admin' ? p.adminToken : ctx[`token:${user}`]!);
+  });
+
+export const WALKTHROUGH: Step[] = [
+  step('setup.initialise', 'admin', (p) => {
+    p.call('setup.initialise', { site: FISH_SITE, admin: ADMIN }, '');
+  }),
+  step('auth.login', 'admin', (p) => {
+    p.adminToken = p.login('admin', ADMIN.password);
+  }),
+  call('users.create', () => ({ username: 'qc', display_name: 'Контролёр', password: 'qc-pass-1', roles: ['quality_inspector'] })),
+  step('auth.login', 'qc', (p, ctx) => {
+    ctx['token:qc'] = p.login('qc', 'qc-pass-1');
+  }),
+  call('auth.changePassword', () => ({ current: 'qc-pass-1', next: 'qc-pass-2' }), 'qc'),
+  call('users.update', () => ({ username: 'qc', display_name: 'Контролёр ОТК' })),
+  call('sites.upsert', () => MEAT_SITE),
+  call('sites.upsert', () => ({ ...FISH_SITE, phone: '+7 3952 111-111' })),
+  ...FISH_PRODUCTS.slice(0, 3).map((product) => call('products.upsert', () => product)),
+  call('products.upsert', () => ({ ...FISH_PRODUCTS[0]!, shelf_life_days: 6 })),
+  ...PARTNERS.filter((x) => ['ARTEL-BAIKAL', 'HENGTAI'].includes(x.code)).map((partner) => call('partners.upsert', () => partner)),
+  ...FISH_LOCATIONS.slice(0, 3).map((location) => call('locations.upsert', () => location)),
+  ...FISH_EQUIPMENT.slice(0, 1).map((equipment) => call('equipment.upsert', () => equipment)),
+  ...TEMPLATES.filter((t) => ['IN-FISH', 'FIN-SMOKED'].includes(t.code)).map((template) => call('templates.upsert', () => template)),
+  step('receipts.create', 'admin', (p, ctx) => {
+    const receipt = p.call('receipts.create', {
+      supplier: 'ARTEL-BAIKAL',
+      lines: [0, 1].map(() => ({
+        product: 'OMUL-RAW',
+        location: 'BF-QUAR',
+        vet_doc_uuid: '0b3c2f4e-1d2a-4c8b-9e7f-123456789abc',
+        produced_at: p.now - DAY,
+        gross_g: 510_000,
+        tare_g: 10_000,
+      })),
+    });
+    ctx.lotA = receipt.lines[0]!.lot_code;
+    ctx.lotB = receipt.lines[1]!.lot_code;
+  }),
+  step('inspections.open', 'admin', (p, ctx) => {
+    ctx.qcA = p.call('inspections.open', { lot: ctx.lotA! }).number;
+  }),
+  call('inspections.record', (_, ctx) => ({
+    number: ctx.qcA,
+    results: [
+      { parameter: 'CORE_TEMP', value: 2 },
+      { parameter: 'ORGANOLEPTIC', value: true },
+      { parameter: 'PARASITES', value: true },
+    ],
+  })),
+  call('inspections.record', (_, ctx) => ({ number: ctx.qcA, results: [{ parameter: 'VET_DOC', value: true }, { parameter: 'CORE_TEMP', value: 3 }] })),
+  call('inspections.complete', (_, ctx) => ({ number: ctx.qcA })),
+  call('inspections.verify', (_, ctx) => ({ number: ctx.qcA }), 'qc'),
+  call('lots.block', (_, ctx) => ({ code: ctx.lotB, reason: 'повреждена упаковка' })),
+  call('stock.move', (_, ctx) => ({ lot: ctx.lotA, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 100_000 })),
+  call('stock.adjust', (_, ctx) => ({ lot: ctx.lotA, location: 'BF-CR1', delta_g: -500, reason: 'инвентаризация' })),
+  call('stock.writeOff', (_, ctx) => ({ lot: ctx.lotA, location: 'BF-CR1', qty_g: 1_500, reason: 'порча' })),
+  step('batches.plan', 'admin', (p, ctx) => {
+    ctx.batch = p.call('batches.plan', { product: 'OMUL-HS', planned_g: 300_000, equipment: 'BF-SMOKER-1', planned_start: p.now, planned_end: p.now + 6 * HOUR }).number;
+  }),
+  call('batches.start', (_, ctx) => ({ number: ctx.batch })),
+  call('batches.consume', (_, ctx) => ({ number: ctx.batch, lot: ctx.lotA, qty_g: 450_000 })), // takes from two locations
+  step('batches.output', 'admin', (p, ctx) => {
+    ctx.smoked = p.call('batches.output', { number: ctx.batch!, qty_g: 300_000, location: 'BF-CR2', packages: 60 }).lot.code;
+  }),
+  call('batches.finish', (_, ctx) => ({ number: ctx.batch })),
+  step('batches.plan', 'admin', (p, ctx) => {
+    ctx.idle = p.call('batches.plan', { product: 'OMUL-HS', planned_g: 1, equipment: 'BF-SMOKER-1', planned_start: p.now + 7 * HOUR, planned_end: p.now + 8 * HOUR }).number;
+  }),
+  call('batches.cancel', (_, ctx) => ({ number: ctx.idle, reason: 'нет сырья' })),
+  step('inspections.open', 'admin', (p, ctx) => {
+    ctx.qcSmoked = p.call('inspections.open', { lot: ctx.smoked!, template: 'FIN-SMOKED' }).number;
+  }),
+  call('inspections.record', (_, ctx) => ({
+    number: ctx.qcSmoked,
+    results: [
+      { parameter: 'SALT', value: 3 },
+      { parameter: 'MOISTURE', value: 60 },
+      { parameter: 'TVBN', value: 12 },
+      { parameter: 'LISTERIA', value: true },
+      { parameter: 'ORGANOLEPTIC', value: true },
+    ],
+  })),
+  call('inspections.complete', (_, ctx) => ({ number: ctx.qcSmoked })),
+  step('shipments.create', 'admin', (p, ctx) => {
+    ctx.shipment = p.call('shipments.create', { customer: 'HENGTAI', consignee: 'HENGTAI', planned_date: p.now + DAY }).number;
+  }),
+  call('shipments.addContainer', (_, ctx) => ({ number: ctx.shipment, container_no: 'MSCU1234565', seal_no: 'S-1' })),
+  call('shipments.addLine', (_, ctx) => ({ number: ctx.shipment, lot: ctx.smoked, qty_g: 200_000, gross_g: 210_000, packages: 40, container_no: 'MSCU1234565' })),
+  call('shipments.ship', (_, ctx) => ({ number: ctx.shipment })),
+  step('shipments.create', 'admin', (p, ctx) => {
+    ctx.shipment2 = p.call('shipments.create', { customer: 'HENGTAI', consignee: 'HENGTAI', planned_date: p.now + DAY }).number;
+  }),
+  call('shipments.cancel', (_, ctx) => ({ number: ctx.shipment2, reason: 'отказ покупателя' })),
+  call('auth.logout', () => ({}), 'qc'),
+];
+
+/** Replays the walkthrough on a fresh workspace, calling `check` after each step with the step and the step's index. */
+export function walk(check: (p: TestPlant, step: Step, index: number, before: { snapshot: Record<string, unknown[]> }) => void): TestPlant {
+  const p = new TestPlant();
+  const ctx: Record<string, string> = {};
+  WALKTHROUGH.forEach((s, i) => {
+    p.now += 60_000; // each step a minute apart, so entries carry distinct times
+    const before = { snapshot: p.snapshot() };
+    s.run(p, ctx);
+    check(p, s, i, before);
+  });
+  return p;
+}
