@@ -3,7 +3,7 @@
 //   change log) → the result as a value.
 // Nothing a caller sends can throw past this function, and a refused operation changes nothing.
 import { z } from 'zod';
-import { makeError, type OperationError, type Result } from './contract/errors.js';
+import { inLanguage, makeError, type OperationError, type Result } from './contract/errors.js';
 import { isOperationName, operations, type OperationName, type OperationOutput } from './contract/operations.js';
 import { DomainError } from './core/domain-error.js';
 import type { QueryRunner } from './db/query.js';
@@ -66,7 +66,11 @@ export class Registry {
       const now = this.clock();
       const tokenHashValue = credentials && 'token' in credentials ? tokenHash(credentials.token) : null;
       const run = () => {
-        const actor = this.authenticate(credentials, now);
+        // A public operation (login, first-run setup) must work even if the UI still holds a
+        // stale token from an expired session.
+        const actor = def.permission === 'public' && credentials && 'token' in credentials
+          ? this.authenticate(null, now)
+          : this.authenticate(credentials, now);
         if (def.permission !== 'public') {
           if (!actor.userId) throw new DomainError('UNAUTHENTICATED');
           if (!actor.permissions.has(def.permission)) {
@@ -121,16 +125,16 @@ export class Registry {
 /** Validation errors name the field and speak both languages (zod's own ru/en locales). */
 function validationError(schema: z.ZodType, input: unknown, error: z.ZodError): OperationError {
   const ru = schema.safeParse(input === undefined ? {} : input, { error: z.locales.ru().localeError });
-  const describe = (issues: readonly z.core.$ZodIssue[]) =>
+  const describe = (issues: readonly z.core.$ZodIssue[], lang: 'ru' | 'en') =>
     issues
       .slice(0, 5)
-      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .map((i) => (i.path.length ? `${i.path.join('.')}: ${inLanguage(i.message, lang)}` : inLanguage(i.message, lang)))
       .join('; ');
-  const en = describe(error.issues);
+  const en = describe(error.issues, 'en');
   const first = error.issues[0];
   // An unknown key is reported on the object that holds it; the field to name is the key itself.
   const path = first ? (first.code === 'unrecognized_keys' && first.keys[0] !== undefined ? [...first.path, first.keys[0]] : first.path) : [];
   const result = makeError('VALIDATION', { details: en }, path.length ? path.join('.') : undefined);
-  result.message.ru = `Неверные данные: ${ru.success ? en : describe(ru.error.issues)}`;
+  result.message.ru = `Неверные данные: ${describe(ru.success ? error.issues : ru.error.issues, 'ru')}`;
   return result;
 }

@@ -105,6 +105,15 @@ describe('malformed fields are refused with the field named and nothing changed'
     expect(error.message.ru).not.toContain('expected');
   });
 
+  test('the project’s own rules speak each language in its own message', () => {
+    const p = plant();
+    const error = expectRefusal(p, 'shipments.addContainer', { number: 'SHP-1', container_no: 'ABC' }, { code: 'VALIDATION', field: 'container_no' });
+    expect(error.message.en).toContain('ISO 6346, e.g. MSCU1234565');
+    expect(error.message.en).not.toContain('например');
+    expect(error.message.ru).toContain('ISO 6346, например MSCU1234565');
+    expect(error.message.ru).not.toContain('e.g.');
+  });
+
   test('malformed input is refused before anything else, even without a session', () => {
     const p = plant();
     expectRefusal(p, 'stock.move', { ...sample('stock.move'), qty_g: -1 }, { code: 'VALIDATION', field: 'qty_g' }, '');

@@ -192,6 +192,18 @@ describe('stock.expiring', () => {
     expect(p.call('stock.expiring', { within_days: 7, location: 'BF-CR1' })).toMatchObject({ expired: [], expiring: [{ code: inTwo }] });
     expect(p.call('stock.expiring', {}).expiring).toHaveLength(2); // default: 7 days
   });
+
+  test('a long expired list does not push the expiring lots off the page', () => {
+    const p = plant();
+    const old = [receive(p, { producedDaysAgo: 8 }), receive(p, { producedDaysAgo: 7 }), receive(p, { producedDaysAgo: 6 })];
+    const soon = receive(p, { producedDaysAgo: 2 });
+    const page = p.call('stock.expiring', { within_days: 7, limit: 2 });
+    expect(page.expired.map((l) => l.code)).toEqual(old.slice(0, 2));
+    expect(page.expired_total).toBe(3);
+    expect(page.expiring.map((l) => l.code)).toEqual([soon]);
+    expect(page.expiring_total).toBe(1);
+    expect(p.call('stock.expiring', { within_days: 7, limit: 2, offset: 2 }).expired.map((l) => l.code)).toEqual([old[2]]);
+  });
 });
 
 describe('stock.fefo', () => {

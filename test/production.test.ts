@@ -236,6 +236,23 @@ describe('batches.output', () => {
     expect(lot.expires_at).toBe(producedAt + 10 * DAY);
   });
 
+  test('a product whose processing restarts the shelf life (freezing) is not capped by its inputs', () => {
+    const p = plant();
+    const raw = releasedRaw(p); // chilled omul: 4 days left
+    const number = planBatch(p, 'OMUL-FZ', 'BF-FREEZER'); // frozen omul: 270 days from freezing
+    p.call('batches.consume', { number, lot: raw, qty_g: 100_000 });
+    const { lot } = p.call('batches.output', { number, qty_g: 97_000, location: 'BF-FZ1' });
+    expect(lot.expires_at).toBe(p.now + 270 * DAY);
+
+    // The same product without the flag inherits the raw material's expiry.
+    const frozen = p.call('products.list', { kind: 'finished' }).rows.find((r) => r.code === 'OMUL-FZ')!;
+    expect(frozen.restarts_shelf_life).toBe(1);
+    p.call('products.upsert', { code: 'OMUL-FZ', kind: 'finished', name_ru: frozen.name_ru, name_en: frozen.name_en, shelf_life_days: 270, restarts_shelf_life: 0 });
+    const capped = planBatch(p, 'OMUL-FZ', 'BF-SMOKER-2');
+    p.call('batches.consume', { number: capped, lot: raw, qty_g: 100_000 });
+    expect(p.call('batches.output', { number: capped, qty_g: 97_000, location: 'BF-FZ1' }).lot.expires_at).toBe(lotRow(p, raw).expires_at);
+  });
+
   test('with several inputs the earliest-expiring input caps the expiry', () => {
     const p = plant();
     const omul = releasedRaw(p, { producedDaysAgo: 1 }); // 4 days left
@@ -289,7 +306,7 @@ describe('batch lifecycle', () => {
     const raw = releasedRaw(p);
     const idle = planBatch(p);
     const cancelled = p.call('batches.cancel', { number: idle, reason: 'нет сырья' });
-    expect(cancelled).toMatchObject({ status: 'cancelled', note: 'нет сырья' });
+    expect(cancelled).toMatchObject({ status: 'cancelled', note: 'Отменено / cancelled: нет сырья' });
     expectRefusal(p, 'batches.cancel', { number: idle, reason: 'again' }, { code: 'INVALID_STATE' });
     expectRefusal(p, 'batches.start', { number: idle }, { code: 'INVALID_STATE' });
     expectRefusal(p, 'batches.consume', { number: idle, lot: raw, qty_g: 1 }, { code: 'INVALID_STATE' });

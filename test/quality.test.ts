@@ -231,6 +231,23 @@ describe('verification by a second person', () => {
     expect(verified.verifier_id).toBe(p.call('auth.me', {}, qc).user.id);
   });
 
+  test('whoever recorded results or completed the inspection cannot verify it either', () => {
+    const p = plant();
+    const { number } = openLimits(p); // opened by admin
+    const recorder = p.userToken('recorder', ['quality_inspector']);
+    const completer = p.userToken('completer', ['quality_inspector']);
+    p.call('inspections.record', { number, results: PASSING.slice(0, 2) }, recorder);
+    p.call('inspections.record', { number, results: PASSING.slice(2) });
+    const done = p.call('inspections.complete', { number }, completer);
+    expect(done.inspector).toBe('completer');
+    expectRefusal(p, 'inspections.verify', { number }, { code: 'VERIFIER_IS_INSPECTOR' }, recorder);
+    expectRefusal(p, 'inspections.verify', { number }, { code: 'VERIFIER_IS_INSPECTOR' }, completer);
+    // The admin opened it and recorded results too: also refused.
+    expectRefusal(p, 'inspections.verify', { number }, { code: 'VERIFIER_IS_INSPECTOR' });
+    const fresh = p.userToken('fresh-eyes', ['quality_inspector']);
+    expect(p.call('inspections.verify', { number }, fresh).verifier).toBe('fresh-eyes');
+  });
+
   test('an open inspection cannot be verified, nor a verified one again', () => {
     const p = plant();
     const qc = p.userToken('qc', ['quality_inspector']);
@@ -416,5 +433,34 @@ describe('lots.block', () => {
     expect(blocked).toMatchObject({ code: lot, status: 'blocked', status_reason: 'упаковка повреждена' });
     expectRefusal(p, 'lots.block', { code: lot, reason: 'again' }, { code: 'INVALID_STATE' });
     expectRefusal(p, 'lots.block', { code: 'NOLOT', reason: 'x' }, { code: 'NOT_FOUND', field: 'code' });
+  });
+});
+
+describe('a template named by the user must fit the lot', () => {
+  test('inactive, other-product and wrong-stage templates are refused', () => {
+    const p = plant();
+    limitsTemplate(p);
+    const lot = receive(p);
+    // FIN-SMOKED is a generic final template: wrong stage when the user asks for incoming.
+    expectRefusal(p, 'inspections.open', { lot, template: 'FIN-SMOKED', stage: 'incoming' }, { code: 'VALIDATION', field: 'template' });
+    p.call('templates.upsert', {
+      code: 'IN-WFISH-ONLY',
+      product: 'WFISH-RAW',
+      stage: 'incoming',
+      name_ru: 'Говядина',
+      name_en: 'Beef',
+      parameters: [{ code: 'PH', name_ru: 'pH', name_en: 'pH', kind: 'numeric', min_value: 5.4, max_value: 6.2 }],
+    });
+    expectRefusal(p, 'inspections.open', { lot, template: 'IN-WFISH-ONLY' }, { code: 'VALIDATION', field: 'template' });
+    p.call('templates.upsert', {
+      code: 'IN-OLD',
+      stage: 'incoming',
+      name_ru: 'Старый',
+      name_en: 'Old',
+      active: 0,
+      parameters: [{ code: 'OK', name_ru: 'Норма', name_en: 'OK', kind: 'pass_fail' }],
+    });
+    expectRefusal(p, 'inspections.open', { lot, template: 'IN-OLD' }, { code: 'VALIDATION', field: 'template' });
+    expect(p.call('inspections.open', { lot, template: 'IN-FISH' }).template_code).toBe('IN-FISH');
   });
 });

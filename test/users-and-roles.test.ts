@@ -323,4 +323,21 @@ describe('who did it', () => {
     expect(move.user_id).toBe(userRow(p, 'op').id);
     expectRefusal(p, 'stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 1 }, { code: 'UNAUTHENTICATED' }, 'stale-token');
   });
+
+  test('a stale token from an expired session does not stop the user logging in again', () => {
+    const p = plant();
+    const old = p.adminToken;
+    p.call('auth.logout', {});
+    expectRefusal(p, 'auth.me', {}, { code: 'SESSION_EXPIRED' }, old);
+    const again = p.call('auth.login', { username: 'admin', password: 'admin-pass-1' }, old);
+    expect(p.call('auth.me', {}, again.token).user.username).toBe('admin');
+    expect(p.call('setup.status', {}, old).initialised).toBe(true);
+  });
+
+  test('disabling an administrator who is already disabled is not refused as the last admin', () => {
+    const p = plant();
+    p.userToken('admin2', ['admin']);
+    p.call('users.update', { username: 'admin2', active: 0 });
+    expect(p.call('users.update', { username: 'admin2', active: 0, display_name: 'Бывший админ' }).display_name).toBe('Бывший админ');
+  });
 });

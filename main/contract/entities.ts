@@ -2,6 +2,7 @@
 // the database layer (schema.ts) all derive their types from here.
 //   ids: text UUIDv7 · *_at / *_date: epoch milliseconds UTC · *_g: integer grams · flags: 0/1
 import { z } from 'zod';
+import { say } from './errors.js';
 
 export const id = z.string().uuid();
 export const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
@@ -14,7 +15,7 @@ export const code = z
   .trim()
   .min(1)
   .max(40)
-  .regex(/^[\p{L}\p{N}._\-/]+$/u, 'letters, digits and . _ - / only');
+  .regex(/^[\p{L}\p{N}._\-/]+$/u, say('только буквы, цифры и . _ - /', 'letters, digits and . _ - / only'));
 export const text = (max = 500) => z.string().trim().min(1).max(max);
 export const optText = (max = 500) => text(max).nullable().optional();
 
@@ -56,6 +57,7 @@ export const productRow = z.object({
   production_method: z.enum(['wild', 'farmed']).nullable(),
   hs_code: z.string().nullable(),
   shelf_life_days: z.number().int(),
+  restarts_shelf_life: flag,
   storage_temp_min: z.number().nullable(),
   storage_temp_max: z.number().nullable(),
   catch_weight: flag,

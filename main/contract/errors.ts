@@ -2,6 +2,20 @@
 // Errors cross process boundaries as values (`{ ok: false, error }`), never as thrown objects,
 // so everything a user needs to read must be in here.
 
+const SEPARATOR = '\u241f';
+
+/** A custom validation message in both languages, for schemas (zod keeps one string per issue). */
+export function say(ru: string, en: string): string {
+  return `${ru}${SEPARATOR}${en}`;
+}
+
+/** The message of one language from a `say()` string; plain strings are returned as they are. */
+export function inLanguage(message: string, lang: 'ru' | 'en'): string {
+  const at = message.indexOf(SEPARATOR);
+  if (at < 0) return message;
+  return lang === 'ru' ? message.slice(0, at) : message.slice(at + SEPARATOR.length);
+}
+
 export type ErrorParams = Record<string, string | number>;
 
 interface MessagePair {

@@ -40,6 +40,7 @@ import {
   text,
   batchStatus,
 } from './entities.js';
+import { say } from './errors.js';
 import { ROLES, type Permission } from './roles.js';
 
 export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -64,15 +65,15 @@ const paging = {
   offset: z.number().int().min(0).default(0),
 };
 const page = <T extends z.ZodType>(row: T) => obj({ rows: z.array(row), total: z.number().int() });
-const password = z.string().min(8, 'at least 8 characters').max(200);
+const password = z.string().min(8, say('не менее 8 символов', 'at least 8 characters')).max(200);
 const username = z
   .string()
   .trim()
   .min(2)
   .max(40)
-  .regex(/^[a-zA-Z0-9._-]+$/, 'latin letters, digits and . _ - only');
+  .regex(/^[a-zA-Z0-9._-]+$/, say('латинские буквы, цифры и . _ -', 'latin letters, digits and . _ - only'));
 const role = z.enum(ROLES);
-const vetDocUuid = z.string().uuid('a Mercury/VetIS document UUID');
+const vetDocUuid = z.string().uuid(say('UUID ветеринарного документа (Меркурий)', 'a Mercury/VetIS document UUID'));
 const reason = text(500);
 
 // ── views (rows joined with what a screen or a report shows next to them) ──────────────────
@@ -233,7 +234,7 @@ const siteInput = obj({
   active: flag.optional(),
 });
 
-const gtin = z.string().regex(/^\d{14}$/, '14 digits (GTIN-14)');
+const gtin = z.string().regex(/^\d{14}$/, say('14 цифр (GTIN-14)', '14 digits (GTIN-14)'));
 
 const productInput = obj({
   code,
@@ -243,10 +244,12 @@ const productInput = obj({
   name_en: text(200),
   name_zh: optText(200),
   latin_name: optText(200),
-  species_code: z.string().regex(/^[A-Z]{3}$/, 'FAO 3-alpha code').nullable().optional(),
+  species_code: z.string().regex(/^[A-Z]{3}$/, say('трёхбуквенный код ФАО', 'FAO 3-alpha code')).nullable().optional(),
   production_method: z.enum(['wild', 'farmed']).nullable().optional(),
-  hs_code: z.string().regex(/^\d{4,10}$/, '4 to 10 digits').nullable().optional(),
+  hs_code: z.string().regex(/^\d{4,10}$/, say('от 4 до 10 цифр', '4 to 10 digits')).nullable().optional(),
   shelf_life_days: z.number().int().min(1).max(3650),
+  /** 1 for products whose processing starts the shelf life anew (freezing): output expiry is not capped by the inputs. */
+  restarts_shelf_life: flag.optional(),
   storage_temp_min: celsius.nullable().optional(),
   storage_temp_max: celsius.nullable().optional(),
   catch_weight: flag.optional(),
@@ -479,10 +482,15 @@ export const operations = {
   }),
   'stock.expiring': op({
     input: obj({ within_days: z.number().int().min(0).max(3650).default(7), location: code.optional(), ...paging }),
-    output: obj({ expiring: z.array(lotView), expired: z.array(lotView) }),
+    output: obj({
+      expiring: z.array(lotView),
+      expiring_total: z.number().int(),
+      expired: z.array(lotView),
+      expired_total: z.number().int(),
+    }),
     permission: 'stock.read',
     mutation: false,
-    summary: 'Lots in stock that expire soon, and those already expired',
+    summary: 'Lots in stock that expire within N days, and those already expired (each list paged)',
   }),
   'stock.fefo': op({
     input: obj({ product: code, qty_g: positiveGrams, location: code.optional() }),
@@ -502,7 +510,7 @@ export const operations = {
     input: obj({
       lot: text(40),
       location: code,
-      delta_g: z.number().int().refine((v) => v !== 0, 'must not be zero'),
+      delta_g: z.number().int().refine((v) => v !== 0, say('не может быть нулём', 'must not be zero')),
       reason,
     }),
     output: movementRow,
@@ -681,7 +689,7 @@ export const operations = {
     summary: 'Start an export shipment',
   }),
   'shipments.addContainer': op({
-    input: obj({ number: text(40), container_no: z.string().trim().regex(/^[A-Z]{4}\d{7}$/, 'ISO 6346, e.g. MSCU1234565'), seal_no: optText(40) }),
+    input: obj({ number: text(40), container_no: z.string().trim().regex(/^[A-Z]{4}\d{7}$/, say('ISO 6346, например MSCU1234565', 'ISO 6346, e.g. MSCU1234565')), seal_no: optText(40) }),
     output: shipmentView,
     permission: 'shipment.manage',
     mutation: true,

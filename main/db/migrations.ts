@@ -63,6 +63,9 @@ export const MIGRATIONS: readonly Migration[] = [
           production_method TEXT CHECK (production_method IN ('wild', 'farmed')),
           hs_code TEXT,
           shelf_life_days INTEGER NOT NULL CHECK (shelf_life_days > 0),
+          -- 1: producing it (freezing) starts the shelf life anew instead of inheriting the
+          -- earliest input expiry.
+          restarts_shelf_life INTEGER NOT NULL DEFAULT 0 CHECK (restarts_shelf_life IN (0, 1)),
           storage_temp_min REAL,
           storage_temp_max REAL,
           catch_weight INTEGER NOT NULL DEFAULT 0 CHECK (catch_weight IN (0, 1)),

@@ -102,6 +102,7 @@ export const FISH_PRODUCTS: Product[] = [
   }),
   fish({
     code: 'OMUL-FZ',
+    restarts_shelf_life: 1,
     kind: 'finished',
     gtin: gtinWithCheckDigit('0460700100003'),
     name_ru: 'Омуль байкальский мороженый',
@@ -115,6 +116,7 @@ export const FISH_PRODUCTS: Product[] = [
   }),
   fish({
     code: 'WFISH-FZ',
+    restarts_shelf_life: 1,
     kind: 'finished',
     gtin: gtinWithCheckDigit('0460700100004'),
     name_ru: 'Сиг байкальский мороженый',
@@ -144,6 +146,7 @@ export const MEAT_PRODUCTS: Product[] = [
   },
   {
     code: 'BEEF-STRIP-FZ',
+    restarts_shelf_life: 1,
     kind: 'finished',
     gtin: gtinWithCheckDigit('0460700200001'),
     name_ru: 'Говядина бескостная мороженая: толстый край',
@@ -158,6 +161,7 @@ export const MEAT_PRODUCTS: Product[] = [
   },
   {
     code: 'BEEF-TEND-FZ',
+    restarts_shelf_life: 1,
     kind: 'finished',
     gtin: gtinWithCheckDigit('0460700200002'),
     name_ru: 'Говядина бескостная мороженая: вырезка',

@@ -125,3 +125,9 @@ export function nullify<T extends Record<string, unknown>>(value: T): Nullified<
   for (const [k, v] of Object.entries(value)) out[k] = v === undefined ? null : v;
   return out as Nullified<T>;
 }
+
+/** A cancellation keeps the earlier note and adds the reason under it. */
+export function withReason(note: string | null, reason: string): string {
+  const line = `Отменено / cancelled: ${reason}`;
+  return note ? `${note}\n${line}` : line;
+}

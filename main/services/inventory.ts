@@ -89,6 +89,7 @@ export function takeFromLot(
   qty: number,
   posting: Omit<Posting, 'lot' | 'from' | 'to' | 'qty_g'>,
   location?: Pick<LocationRow, 'id' | 'code'>,
+  field = 'qty_g',
 ): MovementRow[] {
   if (location) return [post(tx, { ...posting, lot, from: location, qty_g: qty })];
   const places = lotStock(tx, lot.id);
@@ -97,7 +98,7 @@ export function takeFromLot(
     throw new DomainError(
       'INSUFFICIENT_STOCK',
       { lot: lot.code, location: places.map((p) => p.location_code).join(', ') || '—', available, requested: qty },
-      'qty_g',
+      field,
     );
   }
   const moves: MovementRow[] = [];
@@ -256,18 +257,23 @@ export const inventoryHandlers: Handlers<
   },
 
   'stock.expiring'(tx, input) {
-    const params: unknown[] = [tx.now + input.within_days * DAY_MS];
-    let clause = 'SELECT DISTINCT lot_id FROM stock WHERE expires_at <= ?';
-    if (input.location) {
-      clause += ' AND location_id = ?';
-      params.push(byCode(tx, 'locations', input.location, 'location').id);
-    }
-    const ids = tx.q.sql<{ lot_id: string }>(`${clause} ORDER BY expires_at LIMIT ? OFFSET ?`, ...params, input.limit, input.offset);
-    const lots = lotViewsByIds(tx, ids.map((r) => r.lot_id));
-    return {
-      expired: lots.filter((l) => l.expires_at <= tx.now),
-      expiring: lots.filter((l) => l.expires_at > tx.now),
+    const location = input.location ? byCode(tx, 'locations', input.location, 'location').id : null;
+    // Two lists paged on their own, so a long expired list never pushes the expiring one off the page.
+    const window = (from: number, to: number) => {
+      const where = `FROM stock WHERE expires_at > ? AND expires_at <= ?${location ? ' AND location_id = ?' : ''}`;
+      const params = location ? [from, to, location] : [from, to];
+      const total = tx.q.sql<{ n: number }>(`SELECT COUNT(DISTINCT lot_id) AS n ${where}`, ...params)[0]!.n;
+      const ids = tx.q.sql<{ lot_id: string }>(
+        `SELECT lot_id, MIN(expires_at) AS e ${where} GROUP BY lot_id ORDER BY e, lot_id LIMIT ? OFFSET ?`,
+        ...params,
+        input.limit,
+        input.offset,
+      );
+      return { lots: lotViewsByIds(tx, ids.map((r) => r.lot_id)), total };
     };
+    const expired = window(-1, tx.now);
+    const expiring = window(tx.now, tx.now + input.within_days * DAY_MS);
+    return { expired: expired.lots, expired_total: expired.total, expiring: expiring.lots, expiring_total: expiring.total };
   },
 
   'stock.fefo'(tx, input) {

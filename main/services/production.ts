@@ -5,7 +5,7 @@ import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { BatchInputRow, BatchRow, LotRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import { byCode, byNumber, DAY_MS, isoDate, lotByCode, nextLotCode, nextNumber } from './common.js';
+import { byCode, byNumber, DAY_MS, isoDate, lotByCode, nextLotCode, nextNumber, withReason } from './common.js';
 import type { Handlers } from './handler.js';
 import { assertUsable, post, takeFromLot } from './inventory.js';
 
@@ -167,7 +167,7 @@ export const productionHandlers: Handlers<
       catch_area: catchAreas.length === 1 ? (catchAreas[0] ?? null) : null,
       production_method: product.production_method ?? (methods.length === 1 ? (methods[0] ?? null) : null),
       produced_at: producedAt,
-      expires_at: Math.min(ownExpiry, earliestInput),
+      expires_at: product.restarts_shelf_life === 1 ? ownExpiry : Math.min(ownExpiry, earliestInput),
       status: 'quarantine',
       status_reason: null,
       initial_g: input.qty_g,
@@ -187,7 +187,7 @@ export const productionHandlers: Handlers<
     const batch = byNumber(tx, 'batches', input.number);
     const consumed = tx.q.first(qb.selectFrom('batch_inputs').select('id').where('batch_id', '=', batch.id));
     if (!ACTIVE.includes(batch.status as (typeof ACTIVE)[number]) || consumed) refuseState(batch, 'cancel');
-    return batchView(tx, tx.update('batches', batch, { status: 'cancelled', note: input.reason }));
+    return batchView(tx, tx.update('batches', batch, { status: 'cancelled', note: withReason(batch.note, input.reason) }));
   },
 
   'batches.get': (tx, input) => batchView(tx, byNumber(tx, 'batches', input.number)),

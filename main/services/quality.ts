@@ -116,6 +116,20 @@ function findTemplate(tx: Tx, lot: LotRow, stage: Stage): InspectionTemplateRow 
   return template;
 }
 
+/** A template named by the user must be active, for this lot's product (or generic) and stage. */
+function chosenTemplate(tx: Tx, lot: LotRow, code: string, stage: Stage | undefined): InspectionTemplateRow {
+  const template = byCode(tx, 'inspection_templates', code, 'template');
+  const fits =
+    template.active === 1 &&
+    (template.product_id === null || template.product_id === lot.product_id) &&
+    (stage === undefined || template.stage === stage);
+  if (!fits) {
+    const why = template.active !== 1 ? 'inactive' : template.product_id !== null && template.product_id !== lot.product_id ? 'for another product' : `for stage ${template.stage}`;
+    throw new DomainError('VALIDATION', { details: `template ${template.code} is ${why} / шаблон ${template.code} не подходит для партии ${lot.code}` }, 'template');
+  }
+  return template;
+}
+
 function openInspection(tx: Tx, number: string, action: string): InspectionRow {
   const inspection = byNumber(tx, 'inspections', number);
   if (inspection.status !== 'open') {
@@ -180,7 +194,7 @@ export const qualityHandlers: Handlers<
   'inspections.open'(tx, input) {
     const lot = lotByCode(tx, input.lot);
     const stage = input.stage ?? defaultStage(lot);
-    const template = input.template ? byCode(tx, 'inspection_templates', input.template, 'template') : findTemplate(tx, lot, stage);
+    const template = input.template ? chosenTemplate(tx, lot, input.template, input.stage) : findTemplate(tx, lot, stage);
     const open = tx.q.first(qb.selectFrom('inspections').select('number').where('lot_id', '=', lot.id).where('status', '=', 'open'));
     if (open) {
       throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: `open inspection ${open.number}`, action: 'open another inspection' }, 'lot');
@@ -240,7 +254,9 @@ export const qualityHandlers: Handlers<
     const view = inspectionView(tx, inspection);
     if (view.missing.length > 0) throw new DomainError('INSPECTION_INCOMPLETE', { parameters: view.missing.join(', ') }, 'results');
     const verdict = view.provisional_verdict === 'fail' ? 'fail' : 'pass';
+    // The inspector is whoever signs the verdict, not necessarily who opened the inspection.
     const done = tx.update('inspections', inspection, {
+      inspector_id: tx.actor.userId ?? inspection.inspector_id,
       status: 'completed',
       verdict,
       completed_at: tx.now,
@@ -260,7 +276,10 @@ export const qualityHandlers: Handlers<
       const state = inspection.verifier_id ? 'verified' : inspection.status;
       throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: inspection.number, state, action: 'verify' });
     }
-    if (inspection.inspector_id === tx.actor.userId) {
+    const recordedResults = tx.q.first(
+      qb.selectFrom('inspection_results').select('id').where('inspection_id', '=', inspection.id).where('recorded_by', '=', tx.actor.userId ?? ''),
+    );
+    if (inspection.inspector_id === tx.actor.userId || recordedResults) {
       throw new DomainError('VERIFIER_IS_INSPECTOR', { user: tx.actor.username });
     }
     return inspectionView(tx, tx.update('inspections', inspection, { verifier_id: tx.actor.userId, verified_at: tx.now }));

@@ -76,6 +76,7 @@ export const referenceHandlers: Handlers<
       name_en: input.name_en,
       shelf_life_days: input.shelf_life_days,
       catch_weight: input.catch_weight ?? 0,
+      restarts_shelf_life: input.restarts_shelf_life ?? 0,
       unit: input.unit ?? 'kg',
     });
   },

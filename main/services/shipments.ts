@@ -4,7 +4,7 @@ import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { ShipmentLineRow, ShipmentRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import { byCode, byNumber, lotByCode, nextNumber } from './common.js';
+import { byCode, byNumber, lotByCode, nextNumber, withReason } from './common.js';
 import type { Handlers } from './handler.js';
 import { assertUsable, lotStock, takeFromLot } from './inventory.js';
 
@@ -140,14 +140,14 @@ export const shipmentHandlers: Handlers<
     for (const line of lines) {
       const lot = tx.q.first(qb.selectFrom('lots').selectAll().where('id', '=', line.lot_id))!;
       assertShippable(tx, lot.code, 'lines');
-      takeFromLot(tx, lot, line.qty_g, { kind: 'shipment', ref_type: 'shipment', ref_id: shipment.id });
+      takeFromLot(tx, lot, line.qty_g, { kind: 'shipment', ref_type: 'shipment', ref_id: shipment.id }, undefined, 'lines');
     }
     return shipmentView(tx, tx.update('shipments', shipment, { status: 'shipped', shipped_at: tx.now }));
   },
 
   'shipments.cancel'(tx, input) {
     const shipment = draft(tx, input.number, 'cancel');
-    return shipmentView(tx, tx.update('shipments', shipment, { status: 'cancelled', note: input.reason }));
+    return shipmentView(tx, tx.update('shipments', shipment, { status: 'cancelled', note: withReason(shipment.note, input.reason) }));
   },
 
   'shipments.get': (tx, input) => shipmentView(tx, byNumber(tx, 'shipments', input.number)),

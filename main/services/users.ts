@@ -180,6 +180,7 @@ export const userHandlers: Handlers<
     if (input.active !== undefined) patch.active = input.active;
     if (input.password !== undefined) patch.password_hash = hashPassword(input.password);
     const losesAdmin =
+      user.active === 1 &&
       rolesOf(user).includes('admin') &&
       (input.active === 0 || (input.roles !== undefined && !input.roles.includes('admin')));
     if (losesAdmin && activeAdmins(tx).length <= 1) throw new DomainError('LAST_ADMIN', {}, input.active === 0 ? 'active' : 'roles');
