@@ -55,12 +55,15 @@ export class Workspace {
   }
 
   info() {
-    const site = homeSiteId(this.q);
-    const count = (table: string) => this.q.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
+    const version = schemaVersion(this.db);
+    // A workspace opened without migrating may predate the tables counted here.
+    const current = version === LATEST_VERSION;
+    const site = current ? homeSiteId(this.q) : null;
+    const count = (table: string) => (current ? this.q.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n : 0);
     return {
       dir: this.dir,
       file: this.file,
-      schema_version: schemaVersion(this.db),
+      schema_version: version,
       app_schema_version: LATEST_VERSION,
       initialised: site !== null,
       site_code: site ? (this.q.sql<{ code: string }>('SELECT code FROM sites WHERE id = ?', site)[0]?.code ?? null) : null,

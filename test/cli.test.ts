@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../main/db/migrations.js';
 import { tempDir } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -152,6 +153,17 @@ describe('plantdesk CLI', () => {
     const broken = plantdesk(['workspace', 'verify-audit', ...w], { PLANTDESK_PASSWORD: 'plantdesk' });
     expect(broken.code).toBe(1);
     expect(broken.out).toContain('#5 edited');
+  });
+
+  it('shows a workspace as it is and migrates it only when asked', () => {
+    const ws = tempDir();
+    const before = json<{ schema_version: number; initialised: boolean }>(['workspace', 'info', '--workspace', ws]);
+    expect(before).toMatchObject({ schema_version: 0, initialised: false });
+    expect(plantdesk(['workspace', 'info', '--workspace', ws]).out).toContain('run "plantdesk workspace migrate"');
+    const first = json<{ applied: number[]; schema_version: number }>(['workspace', 'migrate', '--workspace', ws]);
+    expect(first.applied).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(json<{ applied: number[] }>(['workspace', 'migrate', '--workspace', ws]).applied).toEqual([]);
+    expect(json<{ schema_version: number }>(['workspace', 'info', '--workspace', ws]).schema_version).toBe(first.schema_version);
   });
 
   it('refuses a workspace written by a newer PlantDesk', () => {

@@ -97,6 +97,8 @@ interface Output {
 interface Command {
   usage: string;
   summary: string;
+  /** `false` opens the workspace as it is (info, migrate); every other command migrates first. */
+  migrate?: false;
   run(ctx: Context): Output | Promise<Output>;
 }
 
@@ -143,6 +145,7 @@ const COMMANDS: Record<string, Command> = {
   'workspace migrate': {
     usage: 'workspace migrate',
     summary: 'Apply pending schema migrations',
+    migrate: false,
     run(ctx) {
       const ws = ctx.workspace();
       const applied = migrate(ws.db);
@@ -156,12 +159,13 @@ const COMMANDS: Record<string, Command> = {
   'workspace info': {
     usage: 'workspace info',
     summary: 'Where the workspace is, its schema version and sizes',
+    migrate: false,
     run(ctx) {
       const info = ctx.workspace().info();
       const lines = [
         `workspace: ${info.dir}`,
         `file:      ${info.file}`,
-        `schema:    ${info.schema_version} (this app: ${info.app_schema_version})`,
+        `schema:    ${info.schema_version} (this app: ${info.app_schema_version}${info.schema_version < info.app_schema_version ? ' — run "plantdesk workspace migrate"' : ''})`,
         `site:      ${info.site_code ?? '(not initialised)'}`,
         ...Object.entries(info.counts).map(([k, v]) => `${k}: ${v}`),
       ];
@@ -608,7 +612,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       args: found.args,
       lang,
       workspace() {
-        workspace ??= Workspace.open(opts.get('workspace') ?? defaultWorkspaceDir());
+        workspace ??= Workspace.open(opts.get('workspace') ?? defaultWorkspaceDir(), { migrate: found.command.migrate ?? true });
         return workspace;
       },
       call(name, input) {
