@@ -24,7 +24,7 @@ export const HOUR = 3_600_000;
 export const MINUTE = 60_000;
 
 /** Bump whenever the generated data changes shape or volume: it is part of the cache key. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export const ADMIN = { username: 'admin', display_name: 'Администратор', password: 'admin-pass-1' };
 
@@ -206,6 +206,8 @@ interface Ref {
 interface ProductRef extends Ref {
   shelf_life_days: number;
   production_method: string | null;
+  /** 1: an output lot's shelf life starts again when it is made (frozen), as in `batches.output` */
+  restarts_shelf_life: number;
 }
 interface LotRec {
   id: string;
@@ -234,8 +236,11 @@ const PLATE_LETTERS = 'АВЕКМНОРСТУХ';
 /**
  * Writes two years of a busy fish plant into a new workspace at `dir`: ~175 raw lots received a
  * day, each released and moved to a cold room, consumed by smoking and freezing batches whose
- * output lots go to storage, then to the dock and onto export shipments. Leftovers past their
- * expiry are written off (a few are forgotten, as in real plants). Returns the row counts.
+ * output lots go to storage. Smoked lots go to the dock and onto export shipments within a day;
+ * frozen lots (270 days' shelf life, restarted at freezing) wait in the freezer for orders that
+ * come in over months, so the plant ends with a standing stock of tens of thousands of lots.
+ * Leftovers past their expiry are written off (a few are forgotten, as in real plants). Returns
+ * the row counts.
  */
 export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFAULTS): BigCounts {
   const NOW = options.now;
@@ -257,7 +262,7 @@ export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFA
     const siteCode = FISH_SITE.code;
     const byCode = <T extends Ref>(table: string, columns = 'id, code'): Map<string, T> =>
       new Map((db.prepare(`SELECT ${columns} FROM ${table}`).all() as T[]).map((r) => [r.code, r]));
-    const products = byCode<ProductRef>('products', 'id, code, shelf_life_days, production_method');
+    const products = byCode<ProductRef>('products', 'id, code, shelf_life_days, production_method, restarts_shelf_life');
     const partners = byCode<Ref>('partners');
     const locations = byCode<Ref>('locations');
     const equipment = byCode<Ref>('equipment');
@@ -539,17 +544,59 @@ export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFA
       if (s.status === 'shipped') move('shipment', lot, L.dock, null, qty, slot, U.export, { type: 'shipment', id: s.id });
     };
 
-    /** A released finished lot goes to the dock in one to three picks and out on shipments. */
+    /** One pick: from storage to the dock, then onto one or two shipment lines. */
+    const pickToDock = (lot: LotRec, store: string, qty: number, at: number) => {
+      move('transfer', lot, store, L.dock, qty, at, U.clerk);
+      const parts = chance(0.25) ? split(qty, 2) : [qty];
+      parts.forEach((part, j) => shipLine(lot, part, at + j * 3 * HOUR));
+    };
+
+    /** A released chilled (smoked) lot goes to the dock in one to three picks and out on shipments. */
     const dispatch = (lot: LotRec, store: string, qty: number, released: number) => {
       const residue = chance(0.05) ? Math.floor(qty * between(0.01, 0.1)) : 0;
       const picks = split(qty - residue, chance(0.5) ? 1 : chance(0.7) ? 2 : 3);
       picks.forEach((q, i) => {
         const at = released + i * 45 * MINUTE;
         if (at > NOW || at >= lot.expiresAt) return;
-        move('transfer', lot, store, L.dock, q, at, U.clerk);
-        const parts = chance(0.25) ? split(q, 2) : [q];
-        parts.forEach((part, j) => shipLine(lot, part, at + j * 3 * HOUR));
+        pickToDock(lot, store, q, at);
       });
+    };
+
+    // Work that happens on a later day (orders for frozen stock), run when the day loop gets there.
+    const agenda = new Map<number, (() => void)[]>();
+    let today = -1;
+    const later = (at: number, task: () => void) => {
+      if (at > NOW) return; // the order has not come yet: the stock is still there
+      const d = Math.floor((at - START) / DAY);
+      if (d <= today) throw new Error('generator bug: task scheduled for a day already done');
+      const list = agenda.get(d);
+      if (list) list.push(task);
+      else agenda.set(d, [task]);
+    };
+
+    /**
+     * A released frozen lot waits in the freezer for export orders, which come in over its shelf
+     * life: one to four picks, from a few days after release up to six weeks before expiry (buyers
+     * want shelf life left). Some lots find no buyer and some keep an unsold remainder; both are
+     * written off after expiry. Orders after `now` have not come yet, so the freezer holds months
+     * of production.
+     */
+    const holdFrozen = (lot: LotRec, qty: number, released: number) => {
+      if (chance(0.15)) {
+        settle(lot); // no buyer: written off after expiry
+        return;
+      }
+      const residue = chance(0.15) ? Math.floor(qty * between(0.05, 0.3)) : 0;
+      const picks = split(qty - residue, pick([1, 1, 1, 2, 2, 2, 2, 3, 3, 4]));
+      const first = released + 2 * DAY;
+      const last = lot.expiresAt - 45 * DAY;
+      const times = picks.map(() => Math.floor(between(first, last))).sort((a, b) => a - b);
+      picks.forEach((q, i) =>
+        later(times[i]!, () => {
+          pickToDock(lot, L.fz1, q, times[i]!);
+          if (i === picks.length - 1) settle(lot);
+        }),
+      );
     };
 
     // Raw lots waiting for production, by the day they become available.
@@ -716,7 +763,13 @@ export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFA
           if (!done) continue;
           const areas = new Set([...inputs.values()].map((p) => p.lot.catchArea));
           const earliest = Math.min(...[...inputs.values()].map((p) => p.lot.expiresAt));
-          for (const qty of split(Math.floor(input * between(0.6, 0.8)), int(3, 5))) {
+          // The app's rule (`batches.output`): frozen products start their shelf life again,
+          // others never outlive their earliest input.
+          const frozen = product.restarts_shelf_life === 1;
+          const ownExpiry = finished + product.shelf_life_days * DAY;
+          const expiresAt = frozen ? ownExpiry : Math.min(ownExpiry, earliest);
+          // The freezing tunnel's output is palletised into more, smaller lots.
+          for (const qty of split(Math.floor(input * between(0.6, 0.8)), frozen ? int(4, 7) : int(3, 5))) {
             const releaseAt = finished + Math.floor(between(6, 16) * HOUR);
             const blocked = chance(0.005);
             const status = releaseAt > NOW ? 'quarantine' : blocked ? 'blocked' : 'released';
@@ -727,7 +780,7 @@ export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFA
               vetDoc: null,
               catchArea: areas.size === 1 ? [...areas][0]! : null,
               producedAt: finished,
-              expiresAt: Math.min(finished + product.shelf_life_days * DAY, earliest),
+              expiresAt,
               status,
               statusReason: status === 'blocked' ? 'Приёмочный контроль: L. monocytogenes / Final inspection failed' : null,
               updatedAt: status === 'quarantine' ? finished : releaseAt,
@@ -736,7 +789,11 @@ export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFA
             });
             move('output', lot, null, store, qty, finished, U.operator, batchRef);
             if (status === 'blocked') move('write_off', lot, store, null, qty, releaseAt + HOUR, U.quality, null, 'Брак / Rejected');
-            else if (status === 'released') dispatch(lot, store, qty, releaseAt);
+            else if (status === 'released' && frozen) {
+              holdFrozen(lot, qty, releaseAt);
+              continue; // settled after its last pick
+            } else if (status === 'released' && chance(0.97)) dispatch(lot, store, qty, releaseAt);
+            // (the other 3 % find no buyer and stay in the cold room until written off)
             settle(lot);
           }
         }
@@ -750,6 +807,9 @@ export function generateBigWorkspace(dir: string, options: BigOptions = BIG_DEFA
       db.transaction(() => {
         for (let d = from; d < Math.min(totalDays, from + CHUNK); d++) {
           const dayStart = START + d * DAY;
+          today = d;
+          for (const task of agenda.get(d) ?? []) task();
+          agenda.delete(d);
           produceDay(d, dayStart);
           receiveDay(d, dayStart);
         }

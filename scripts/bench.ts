@@ -237,7 +237,7 @@ function benchReads(): void {
   );
   note(
     `the bulk data bypasses the contract for speed: ${BIG_DEFAULTS.days} days of a fish plant written with prepared statements in large ` +
-      `transactions (receipts → raw lots → cold room → smoking/freezing batches → finished lots → dock → export shipments, ` +
+      `transactions (receipts → raw lots → cold room → smoking/freezing batches → finished lots → dock → export shipments, frozen lots held in the freezer for months, ` +
       `write-offs; stock projection checked against the ledger); no change-log/audit rows; schema and pragmas from Workspace.open`,
   );
 
@@ -309,9 +309,13 @@ function benchReads(): void {
     figure('trace-p95', t.p95, 'ms', l.p95, t.p95 / l.p95);
 
     // (c) stock levels and expiring lots
-    const countStmt = ws.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM stock');
-    for (let i = 0; i < STOCK_WARMUP; i++) countStmt.get();
-    const c = summarise(Array.from({ length: STOCK_QUERIES }, () => time(() => countStmt.get())));
+    // Baselines: the bare aggregate SQL each operation is built on, without the contract
+    // (validation, authorization, labels, paging, views).
+    const groupBy = (column: string) =>
+      ws.db.prepare(`SELECT ${column} AS key, SUM(qty_g) AS qty_g, COUNT(DISTINCT lot_id) AS lots, MIN(expires_at) AS e FROM stock GROUP BY ${column}`);
+    const rawLevels = { product: groupBy('product_id'), location: groupBy('location_id') };
+    for (let i = 0; i < STOCK_WARMUP; i++) rawLevels[i % 2 ? 'location' : 'product'].all();
+    const c = summarise(Array.from({ length: STOCK_QUERIES }, (_, i) => time(() => rawLevels[i % 2 ? 'location' : 'product'].all())));
 
     const levels = (by: 'product' | 'location') => mustOk('stock.levels', ws.invoke('stock.levels', { by }, credentials));
     for (let i = 0; i < STOCK_WARMUP; i++) levels(i % 2 ? 'location' : 'product');
@@ -328,9 +332,18 @@ function benchReads(): void {
       `stock.levels: ${s.n} queries through the contract, alternating by product (p50 ${f2(sp.p50)} ms, p95 ${f2(sp.p95)} ms) ` +
         `and by location (p50 ${f2(sl.p50)} ms, p95 ${f2(sl.p95)} ms) over ${stockRows} stock rows; target p95 < 100 ms`,
     );
-    note(`baseline: SELECT COUNT(*) FROM stock (prepared): p50 ${us(c.p50)}, p95 ${us(c.p95)}`);
+    note(`baseline: the bare GROUP BY over stock by product / location (prepared): p50 ${us(c.p50)}, p95 ${us(c.p95)}`);
     figure('stock-levels-p95', s.p95, 'ms', c.p95, s.p95 / c.p95);
 
+    const rawExpiring = ws.db.prepare(
+      'SELECT lot_id, MIN(expires_at) AS e FROM stock WHERE expires_at > ? AND expires_at <= ? GROUP BY lot_id ORDER BY e, lot_id LIMIT 200',
+    );
+    const rawWindows = () => {
+      rawExpiring.all(-1, NOW);
+      rawExpiring.all(NOW, NOW + 7 * DAY);
+    };
+    for (let i = 0; i < STOCK_WARMUP; i++) rawWindows();
+    const ce = summarise(Array.from({ length: STOCK_QUERIES }, () => time(rawWindows)));
     const expiring = () => mustOk('stock.expiring', ws.invoke('stock.expiring', { within_days: 7 }, credentials));
     for (let i = 0; i < STOCK_WARMUP; i++) expiring();
     let listed = { expiring: 0, expired: 0 };
@@ -344,9 +357,10 @@ function benchReads(): void {
     );
     note(
       `stock.expiring: ${e.n} queries (within 7 days, default page of 200) through the contract; p50 ${f2(e.p50)} ms; ` +
-        `lists ${listed.expiring} expiring and ${listed.expired} expired lots; baseline as above; target p95 < 100 ms`,
+        `lists ${listed.expiring} expiring and ${listed.expired} expired lots; target p95 < 100 ms`,
     );
-    figure('expiring-p95', e.p95, 'ms', c.p95, e.p95 / c.p95);
+    note(`baseline: the bare expired + expiring lot-id queries (prepared, page of 200 each): p50 ${us(ce.p50)}, p95 ${us(ce.p95)}`);
+    figure('expiring-p95', e.p95, 'ms', ce.p95, e.p95 / ce.p95);
 
     // Not timed: the same reads through a registry that checks every output against the contract,
     // so the generated rows are known to be what the app itself would return.
