@@ -33,8 +33,12 @@ const handlers: Handlers<OperationName> = {
   ...auditHandlers,
 };
 
-/** How a caller proves who it is: a session token (UI hosts) or an actor already authenticated (CLI). */
-export type Credentials = { token: string } | { actor: Actor } | null;
+/**
+ * How a host's caller proves who it is: a session token, or nothing (public operations only).
+ * Hosts that relay requests from a renderer or the network can only ever pass this; an actor
+ * is accepted solely through `invokeAs`, which only trusted in-process code calls.
+ */
+export type Credentials = { token: string } | null;
 
 export interface RegistryOptions {
   clock?: () => number;
@@ -55,22 +59,33 @@ export class Registry {
     this.clock = options.clock ?? Date.now;
   }
 
+  /** For hosts (IPC, HTTP, WebSocket): who calls is proven by a session token only. */
   invoke<N extends OperationName>(name: N, input: unknown, credentials?: Credentials): Result<OperationOutput<N>>;
   invoke(name: string, input: unknown, credentials?: Credentials): Result<unknown>;
   invoke(name: string, input: unknown, credentials: Credentials = null): Result<unknown> {
+    // Only the token is taken from what a host passes on, whatever else the object carries.
+    const token = credentials && typeof credentials.token === 'string' ? credentials.token : null;
+    return this.execute(name, input, token, null);
+  }
+
+  /** For trusted in-process callers that authenticated the user themselves (the CLI, the demo seed). */
+  invokeAs<N extends OperationName>(name: N, input: unknown, actor: Actor): Result<OperationOutput<N>>;
+  invokeAs(name: string, input: unknown, actor: Actor): Result<unknown> {
+    return this.execute(name, input, null, actor);
+  }
+
+  private execute(name: string, input: unknown, token: string | null, trusted: Actor | null): Result<unknown> {
     if (!isOperationName(name)) return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
     const def = operations[name];
     const parsed = def.input.safeParse(input === undefined ? {} : input);
     if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };
     try {
       const now = this.clock();
-      const tokenHashValue = credentials && 'token' in credentials ? tokenHash(credentials.token) : null;
+      const tokenHashValue = token !== null ? tokenHash(token) : null;
       const run = () => {
         // A public operation (login, first-run setup) must work even if the UI still holds a
         // stale token from an expired session.
-        const actor = def.permission === 'public' && credentials && 'token' in credentials
-          ? this.authenticate(null, now)
-          : this.authenticate(credentials, now);
+        const actor = trusted ?? this.authenticate(def.permission === 'public' ? null : token, now);
         if (def.permission !== 'public') {
           if (!actor.userId) throw new DomainError('UNAUTHENTICATED');
           if (!actor.permissions.has(def.permission)) {
@@ -85,6 +100,7 @@ export class Registry {
           if (!checked.success) throw new Error(`output of ${name}: ${z.prettifyError(checked.error)}`);
         }
         if (def.mutation) tx.finish();
+        else if (tx.changes.length > 0) throw new Error(`${name} is declared read-only but wrote ${tx.changes.length} row(s)`);
         return value;
       };
       // Writes take the write lock up front so a check and its write can never interleave with
@@ -96,13 +112,12 @@ export class Registry {
     }
   }
 
-  private authenticate(credentials: Credentials, now: number): Actor {
-    if (credentials && 'actor' in credentials) return credentials.actor;
+  private authenticate(token: string | null, now: number): Actor {
     const siteId = homeSiteId(this.q) ?? '';
-    if (!credentials) return { userId: null, username: ANONYMOUS, siteId, roles: [], permissions: new Set() };
+    if (token === null) return { userId: null, username: ANONYMOUS, siteId, roles: [], permissions: new Set() };
     const session = this.q.sql<{ expires_at: number; revoked_at: number | null } & UserRow>(
       `SELECT s.expires_at, s.revoked_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
-      tokenHash(credentials.token),
+      tokenHash(token),
     )[0];
     if (!session) throw new DomainError('UNAUTHENTICATED');
     if (session.revoked_at !== null || session.expires_at <= now || session.active !== 1) {

@@ -10,6 +10,7 @@ import { Registry, type Credentials, type RegistryOptions } from './registry.js'
 import type { Result } from './contract/errors.js';
 import type { OperationName, OperationOutput } from './contract/operations.js';
 import { homeSiteId } from './services/users.js';
+import type { Actor } from './db/tx.js';
 
 export const WORKSPACE_FILE = 'plantdesk.sqlite';
 
@@ -52,6 +53,11 @@ export class Workspace {
 
   invoke<N extends OperationName>(name: N, input: unknown, credentials?: Credentials): Result<OperationOutput<N>> {
     return this.registry.invoke(name, input, credentials);
+  }
+
+  /** Trusted in-process callers only (CLI, demo seed): the actor is taken as authenticated. */
+  invokeAs<N extends OperationName>(name: N, input: unknown, actor: Actor): Result<OperationOutput<N>> {
+    return this.registry.invokeAs(name, input, actor);
   }
 
   info() {

@@ -8,8 +8,7 @@ import { OPERATION_NAMES, operations, type OperationName, type OperationOutput }
 import { ROLES } from '../contract/roles.js';
 import { DomainError } from '../core/domain-error.js';
 import { migrate } from '../db/open.js';
-import { Tx } from '../db/tx.js';
-import type { Credentials } from '../registry.js';
+import { Tx, type Actor } from '../db/tx.js';
 import { actorOf, authenticate } from '../services/users.js';
 import { defaultWorkspaceDir, Workspace } from '../workspace.js';
 import { seedDemo } from '../demo/seed.js';
@@ -606,7 +605,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       out.write(`plantdesk ${found.command.usage}\n\n${found.command.summary}\n`);
       return 0;
     }
-    let credentials: Credentials | undefined;
+    let actor: Actor | undefined;
     const ctx: Context = {
       opts,
       args: found.args,
@@ -617,8 +616,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       },
       call(name, input) {
         const ws = this.workspace();
-        credentials ??= cliCredentials(ws, opts);
-        const result = ws.invoke(name, input, credentials);
+        actor ??= cliActor(ws, opts);
+        const result = ws.invokeAs(name, input, actor);
         if (!result.ok) throw new OperationFailed(result.error);
         return result.value;
       },
@@ -635,13 +634,13 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   }
 }
 
-function cliCredentials(ws: Workspace, opts: Options): Credentials {
+function cliActor(ws: Workspace, opts: Options): Actor {
   const username = opts.get('user') ?? process.env.PLANTDESK_USER ?? 'admin';
   const password = opts.get('password') ?? process.env.PLANTDESK_PASSWORD;
   if (password === undefined) throw new UsageError(`password for user "${username}": give --password or set PLANTDESK_PASSWORD`);
   const probe = new Tx(ws.q, { userId: null, username, siteId: '', roles: [], permissions: new Set() }, Date.now(), 'cli.authenticate');
   const user = ws.db.transaction(() => authenticate(probe, username, password))();
-  return { actor: actorOf(user) };
+  return actorOf(user);
 }
 
 function report(error: unknown, lang: Lang, err: NodeJS.WritableStream): number {

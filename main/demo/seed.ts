@@ -112,7 +112,7 @@ export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
   const registry = new Registry(ws.q, { clock: () => now });
 
   const run = <N extends OperationName>(actor: Actor | null, name: N, input: unknown): OperationOutput<N> => {
-    const result = registry.invoke(name, input, actor ? { actor } : null);
+    const result = actor ? registry.invokeAs(name, input, actor) : registry.invoke(name, input);
     if (!result.ok) throw new Error(`demo seed: ${name} at ${new Date(now).toISOString()}: ${result.error.message.en}`);
     return result.value;
   };
