@@ -29,10 +29,17 @@ export interface WorkspaceOptions extends RegistryOptions {
   migrate?: boolean;
 }
 
+/** Output validation is on when asked for, else when PLANTDESK_VALIDATE_OUTPUTS=1 (the test suite sets it). */
+function validateOutputsDefault(options: WorkspaceOptions): boolean {
+  return options.validateOutputs ?? process.env.PLANTDESK_VALIDATE_OUTPUTS === '1';
+}
+
 export class Workspace {
   readonly file: string;
   readonly q: QueryRunner;
   readonly registry: Registry;
+  /** Whether results are checked against their output schemas (other registries on this workspace follow it). */
+  readonly validatesOutputs: boolean;
 
   private constructor(
     readonly dir: string,
@@ -41,7 +48,8 @@ export class Workspace {
   ) {
     this.file = join(dir, WORKSPACE_FILE);
     this.q = new QueryRunner(db);
-    this.registry = new Registry(this.q, options);
+    this.validatesOutputs = validateOutputsDefault(options);
+    this.registry = new Registry(this.q, { ...options, validateOutputs: this.validatesOutputs });
   }
 
   static open(dir: string, options: WorkspaceOptions = {}): Workspace {

@@ -23,7 +23,9 @@ function rowsOf(entry: AuditRow): AuditedRow[] {
   return (JSON.parse(entry.changes) as { rows: AuditedRow[] }).rows;
 }
 
+/** Someone with the file and an SQLite shell: the append-only triggers stop a casual edit, so they drop them first. */
 function tamper(p: TestPlant, sql: string, ...params: unknown[]): void {
+  p.ws.db.exec('DROP TRIGGER IF EXISTS audit_append_only_update; DROP TRIGGER IF EXISTS audit_append_only_delete;');
   expect(p.ws.db.prepare(sql).run(...params).changes).toBeGreaterThan(0);
 }
 
@@ -115,6 +117,15 @@ describe('every mutation writes exactly one audit entry', () => {
     expect(moves.total).toBe(1);
     expect(JSON.parse(moves.rows[0]!.changes).rows.map((r: AuditedRow) => [r.table, r.op])).toEqual([['movements', 'insert']]);
     expect(p.call('audit.list', { offset: n - 1 }).rows.map((r) => r.operation)).toEqual(['setup.initialise']);
+  });
+});
+
+describe('the audit log refuses edits through SQL', () => {
+  test('UPDATE and DELETE on audit_log are refused while the triggers stand', () => {
+    const p = plant();
+    expect(() => p.ws.db.prepare("UPDATE audit_log SET changes = '{}' WHERE seq = 1").run()).toThrow(/append-only/);
+    expect(() => p.ws.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    expect(p.call('audit.verify', {}).ok).toBe(true);
   });
 });
 

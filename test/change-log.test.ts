@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { TABLE_ROWS } from '../main/contract/entities.js';
 import type { AuditRow, ChangeLogRow } from '../main/db/schema.js';
-import { MEAT_SITE } from '../main/demo/reference.js';
-import { expectReadable, expectRefusal, plant, type TestPlant } from './helpers.js';
+import { FISH_SITE, MEAT_SITE } from '../main/demo/reference.js';
+import { expectReadable, expectRefusal, plant, TestPlant } from './helpers.js';
 import { receive } from './scenarios.js';
 import { walk } from './walkthrough.js';
 
@@ -15,23 +15,25 @@ function lastSeq(p: TestPlant): number {
 }
 
 function sequences(p: TestPlant): Record<string, number> {
-  const rows = p.ws.q.sql<{ site_id: string; last_seq: number }>('SELECT * FROM change_sequences');
-  return Object.fromEntries(rows.map((r) => [r.site_id, r.last_seq]));
+  const rows = p.ws.q.sql<{ origin_id: string; last_seq: number }>('SELECT * FROM change_sequences');
+  return Object.fromEntries(rows.map((r) => [r.origin_id, r.last_seq]));
 }
 
 function homeSite(p: TestPlant): string {
   return p.ws.q.sql<{ home_site_id: string }>('SELECT home_site_id FROM workspace')[0]!.home_site_id;
 }
 
-/** Per site, the site sequence must run 1, 2, 3, … in the order the changes were written. */
+/** This installation's change stream: the workspace id. */
+function origin(p: TestPlant): string {
+  return p.ws.q.sql<{ workspace_id: string }>('SELECT workspace_id FROM workspace')[0]!.workspace_id;
+}
+
+/** The installation's sequence must run 1, 2, 3, … in the order the changes were written. */
 function expectGapless(p: TestPlant): void {
-  const bySite = new Map<string, number[]>();
-  for (const c of changes(p)) bySite.set(c.site_id, [...(bySite.get(c.site_id) ?? []), c.site_seq]);
-  for (const [site, seqs] of bySite) {
-    expect(seqs, site).toEqual(seqs.map((_, i) => i + 1));
-    expect(sequences(p)[site]).toBe(seqs.length);
-  }
-  expect(Object.keys(sequences(p)).sort()).toEqual([...bySite.keys()].sort());
+  const seqs = changes(p).map((c) => c.origin_seq);
+  expect(new Set(changes(p).map((c) => c.origin_id))).toEqual(new Set([origin(p)]));
+  expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  expect(sequences(p)).toEqual({ [origin(p)]: seqs.length });
 }
 
 describe('the change log', () => {
@@ -53,6 +55,7 @@ describe('the change log', () => {
         expect(data.id, label).toBe(c.row_id);
         expect(c.site_id, label).toBe(data.site_id);
         expect(c.at, label).toBe(p.now);
+        expect(c.audit_seq, label).toBe(audit.seq);
         const laterChangeOfSameRow = added.slice(k + 1).some((x) => x.row_id === c.row_id);
         if (!laterChangeOfSameRow) {
           const current = p.ws.q.sql<Record<string, unknown>>(`SELECT * FROM "${c.table_name}" WHERE id = ?`, c.row_id)[0];
@@ -66,24 +69,23 @@ describe('the change log', () => {
     expect(JSON.parse(user.data!).password_hash).toMatch(/^scrypt\$/);
   });
 
-  test('starts at 1 for the home site and counts up without gaps', () => {
+  test('starts at 1 on a new installation and counts up without gaps', () => {
     const p = plant();
     const home = homeSite(p);
     const all = changes(p);
-    expect(all[0]).toMatchObject({ site_id: home, site_seq: 1, table_name: 'sites', row_id: home, op: 'insert' });
+    expect(all[0]).toMatchObject({ origin_id: origin(p), origin_seq: 1, site_id: home, table_name: 'sites', row_id: home, op: 'insert' });
     expectGapless(p);
-    const n = sequences(p)[home]!;
+    const n = sequences(p)[origin(p)]!;
     receive(p);
     const added = changes(p).slice(all.length);
-    expect(added.map((c) => c.site_seq)).toEqual(added.map((_, i) => n + 1 + i));
+    expect(added.map((c) => c.origin_seq)).toEqual(added.map((_, i) => n + 1 + i));
     expect(added.map((c) => c.table_name)).toEqual(['receipts', 'lots', 'receipt_lines', 'movements']);
   });
 
   test('a refused operation adds no change rows and uses up no sequence number', () => {
     const p = plant();
     const lot = receive(p);
-    const home = homeSite(p);
-    const n = sequences(p)[home]!;
+    const n = sequences(p)[origin(p)]!;
     // A receipt whose second line is bad has already written its first line when it is refused.
     expectRefusal(
       p,
@@ -98,27 +100,44 @@ describe('the change log', () => {
       { code: 'WEIGHT_INCONSISTENT', field: 'lines.1.net_g' },
     );
     expectRefusal(p, 'stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 600_000 }, { code: 'INSUFFICIENT_STOCK', field: 'qty_g' });
-    expect(sequences(p)[home]).toBe(n);
+    expect(sequences(p)[origin(p)]).toBe(n);
     p.call('stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 1 });
-    expect(changes(p).at(-1)).toMatchObject({ table_name: 'movements', site_seq: n + 1 });
+    expect(changes(p).at(-1)).toMatchObject({ table_name: 'movements', origin_seq: n + 1 });
     expectGapless(p);
   });
 
-  test('rows owned by another site count in that site’s own sequence', () => {
+  test('rows owned by another site keep their owner but stay in this installation’s one stream', () => {
     const p = plant();
-    const home = homeSite(p);
-    const n = sequences(p)[home]!;
+    const n = sequences(p)[origin(p)]!;
     const meat = p.call('sites.upsert', MEAT_SITE);
     expect(meat.site_id).toBe(meat.id);
     p.call('users.create', { username: 'bmp-clerk', display_name: 'x', password: 'password-1', roles: ['inventory_clerk'], site: 'BMP' });
     receive(p);
-    expect(sequences(p)).toEqual({ [home]: n + 4, [meat.id]: 2 });
+    expect(sequences(p)).toEqual({ [origin(p)]: n + 6 });
     const theirs = changes(p).filter((c) => c.site_id === meat.id);
-    expect(theirs.map((c) => [c.table_name, c.site_seq])).toEqual([
-      ['sites', 1],
-      ['users', 2],
+    expect(theirs.map((c) => [c.table_name, c.origin_seq])).toEqual([
+      ['sites', n + 1],
+      ['users', n + 2],
     ]);
     expectGapless(p);
+  });
+
+  test('two PCs of one site have their own streams and never share a number', () => {
+    const first = plant();
+    const second = new TestPlant();
+    second.call(
+      'setup.initialise',
+      { site: FISH_SITE, admin: { username: 'admin', display_name: 'Администратор', password: 'admin-pass-1' }, station_code: '2' },
+      '',
+    );
+    second.adminToken = second.login('admin', 'admin-pass-1');
+    second.withReference();
+    const a = receive(first);
+    const b = receive(second);
+    expect(a).toMatch(/^BFP\d{10}$/);
+    expect(b).toMatch(/^BFP2\d{10}$/);
+    expect(second.call('receipts.list', {}).rows[0]!.number).toMatch(/^RCV-BFP2-\d{4}-000001$/);
+    expect(origin(first)).not.toBe(origin(second));
   });
 
   test('local tables (sessions, stock, counters) are not replicated', () => {

@@ -1,16 +1,21 @@
 // The `plantdesk` command as a user runs it: a real process, a real workspace folder.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../main/cli/main.js';
 import { MIGRATIONS } from '../main/db/migrations.js';
 import { tempDir } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'plantdesk.js');
 
-function plantdesk(args: string[], env: Record<string, string> = {}) {
+/** `undefined` removes a variable from the child's environment. */
+type Env = Record<string, string | undefined>;
+
+function plantdesk(args: string[], env: Env = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, PLANTDESK_LANG: 'en', PLANTDESK_PASSWORD: 'admin-pass-1', ...env },
@@ -18,7 +23,7 @@ function plantdesk(args: string[], env: Record<string, string> = {}) {
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
-function json<T = Record<string, unknown>>(args: string[], env?: Record<string, string>): T {
+function json<T = Record<string, unknown>>(args: string[], env?: Env): T {
   const r = plantdesk([...args, '--json'], env);
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
@@ -73,10 +78,14 @@ describe('plantdesk CLI', () => {
     const fin = json<{ number: string }>(['inspect', 'open', '--lot', out, ...w]).number;
     json(['inspect', 'record', '--number', fin, '--result', 'OK=yes', ...w]);
     json(['inspect', 'complete', '--number', fin, ...w]);
+    // Shipping needs the final inspection verified by a second person.
+    json(['user', 'add', '--username', 'qc', '--name', 'Контролёр', '--roles', 'quality_inspector', '--new-password', 'qc-pass-12', ...w]);
+    const signed = json<{ verifier: string }>(['inspect', 'verify', '--number', fin, '--user', 'qc', ...w], { PLANTDESK_PASSWORD: 'qc-pass-12' });
+    expect(signed.verifier).toBe('Контролёр');
 
     const ship = json<{ number: string }>(['ship', 'create', '--customer', 'HENGTAI', '--consignee', 'HENGTAI', '--date', today, ...w]).number;
-    json(['ship', 'container', '--number', ship, '--container', 'MSCU1234565', '--seal', 'S1', ...w]);
-    json(['ship', 'add', '--number', ship, '--lot', out, '--kg', '300', '--gross-kg', '320', '--packages', '60', '--container', 'MSCU1234565', ...w]);
+    json(['ship', 'container', '--number', ship, '--container', 'MSCU1234566', '--seal', 'S1', ...w]);
+    json(['ship', 'add', '--number', ship, '--lot', out, '--kg', '300', '--gross-kg', '320', '--packages', '60', '--container', 'MSCU1234566', ...w]);
     expect(json<{ status: string }>(['ship', 'send', '--number', ship, ...w]).status).toBe('shipped');
 
     const text = plantdesk(['trace', out, ...w]);
@@ -141,13 +150,14 @@ describe('plantdesk CLI', () => {
     expect(json<{ ok: boolean }>(['workspace', 'verify-audit', ...w], { PLANTDESK_PASSWORD: 'plantdesk' }).ok).toBe(true);
 
     const backupFile = join(tempDir(), 'backup.sqlite');
-    json(['workspace', 'backup', backupFile, ...w]);
+    json(['workspace', 'backup', backupFile, ...w], { PLANTDESK_PASSWORD: 'plantdesk' });
     const copy = new Database(backupFile, { readonly: true });
     expect((copy.prepare('SELECT COUNT(*) AS n FROM receipts').get() as { n: number }).n).toBe(summary.counts.receipts);
     copy.close();
 
     // Tamper with the audit log: verify-audit fails with exit code 1 and says where.
     const db = new Database(join(ws, 'plantdesk.sqlite'));
+    db.exec('DROP TRIGGER audit_append_only_update');
     db.prepare("UPDATE audit_log SET changes = '{}' WHERE seq = 5").run();
     db.close();
     const broken = plantdesk(['workspace', 'verify-audit', ...w], { PLANTDESK_PASSWORD: 'plantdesk' });
@@ -157,6 +167,8 @@ describe('plantdesk CLI', () => {
 
   it('shows a workspace as it is and migrates it only when asked', () => {
     const ws = tempDir();
+    // A workspace file from before the first migration (an empty SQLite file).
+    new Database(join(ws, 'plantdesk.sqlite')).close();
     const before = json<{ schema_version: number; initialised: boolean }>(['workspace', 'info', '--workspace', ws]);
     expect(before).toMatchObject({ schema_version: 0, initialised: false });
     expect(plantdesk(['workspace', 'info', '--workspace', ws]).out).toContain('run "plantdesk workspace migrate"');
@@ -176,5 +188,212 @@ describe('plantdesk CLI', () => {
     expect(r.code).toBe(3);
     expect(r.err).toContain('WORKSPACE_TOO_NEW');
     expect(r.err).toContain('999');
+  });
+});
+
+/** A new workspace with what a receipt needs: supplier ARTEL, raw product OMUL, location CR1. */
+function plantWorkspace(): { ws: string; w: string[] } {
+  const ws = tempDir();
+  const w = ['--workspace', ws];
+  json(['workspace', 'init', '--site-code', 'BFP', '--site-name-ru', 'Завод', '--site-name-en', 'Plant', ...w]);
+  json(['call', 'partners.upsert', JSON.stringify({ code: 'ARTEL', is_supplier: 1, name_ru: 'Артель', country: 'RU' }), ...w]);
+  json(['call', 'locations.upsert', JSON.stringify({ code: 'CR1', name: 'Камера 1', kind: 'cold_room', temp_min: 0, temp_max: 4 }), ...w]);
+  json(['call', 'products.upsert', JSON.stringify({ code: 'OMUL', kind: 'raw', name_ru: 'Омуль', name_en: 'Omul', shelf_life_days: 5 }), ...w]);
+  return { ws, w };
+}
+
+/** Everything `workspace info` counts, audit entries included: "changes nothing" means all equal. */
+function counts(w: string[]): Record<string, number> {
+  return json<{ counts: Record<string, number> }>(['workspace', 'info', ...w]).counts;
+}
+
+/** Someone with the file edits an audit entry behind the app's back. */
+function tamperAudit(ws: string, seq: number): void {
+  const db = new Database(join(ws, 'plantdesk.sqlite'));
+  db.exec('DROP TRIGGER IF EXISTS audit_append_only_update');
+  expect(db.prepare("UPDATE audit_log SET changes = '{}' WHERE seq = ?").run(seq).changes).toBe(1);
+  db.close();
+}
+
+function sink(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return Object.assign(stream, { text: () => chunks.join('') });
+}
+
+const RECEIVE = ['receive', '--supplier', 'ARTEL', '--product', 'OMUL', '--location', 'CR1', '--gross-kg', '110', '--produced', new Date().toISOString().slice(0, 10)];
+
+describe('plantdesk CLI: options, logins and exit codes', () => {
+  it('refuses a mistyped option before anything is written', () => {
+    const { w } = plantWorkspace();
+    const before = counts(w);
+    const typo = plantdesk([...RECEIVE, '--tare', '10', ...w]);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('--tare');
+    expect(typo.out).toBe('');
+    expect(counts(w)).toEqual(before);
+    expect(json<{ total: number }>(['lots', 'list', ...w]).total).toBe(0);
+
+    // The direct writes check their options first too.
+    const backupFile = join(tempDir(), 'backup.sqlite');
+    expect(plantdesk(['workspace', 'backup', backupFile, '--quiet', 'yes', ...w]).code).toBe(2);
+    expect(existsSync(backupFile)).toBe(false);
+    const fresh = join(tempDir(), 'new');
+    const init = plantdesk(['workspace', 'init', '--site-code', 'BFP', '--site-name-ru', 'З', '--site-name-en', 'P', '--china-reg', 'X', '--workspace', fresh]);
+    expect(init.code).toBe(2);
+    expect(init.err).toContain('--china-reg');
+    expect(existsSync(fresh)).toBe(false);
+    expect(plantdesk(['demo', 'seed', '--dayz', '2', '--workspace', fresh]).code).toBe(2);
+    expect(plantdesk(['workspace', 'migrate', '--force', 'yes', '--workspace', fresh]).code).toBe(2);
+    expect(existsSync(fresh)).toBe(false);
+
+    // Spelled right, the same receipt goes through.
+    expect(json<{ net_g: number }>([...RECEIVE, '--tare-kg', '10', ...w]).net_g).toBe(100_000);
+  });
+
+  it('seeds an initialised workspace only for an administrator, and backs up only for one', () => {
+    const { w } = plantWorkspace();
+    json(['user', 'add', '--username', 'op', '--name', 'Оператор', '--roles', 'operator', '--new-password', 'op-pass-12', ...w]);
+    const before = counts(w);
+    const users = () => json<{ rows: unknown[] }>(['call', 'users.list', '{}', ...w]).rows.length;
+    const usersBefore = users();
+
+    const anonymous = plantdesk(['demo', 'seed', '--days', '2', ...w], { PLANTDESK_PASSWORD: undefined });
+    expect([1, 2]).toContain(anonymous.code);
+    expect(anonymous.err).toContain('PLANTDESK_PASSWORD');
+    const wrong = plantdesk(['demo', 'seed', '--days', '2', ...w], { PLANTDESK_PASSWORD: 'plantdesk' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('BAD_CREDENTIALS');
+    const operator = plantdesk(['demo', 'seed', '--days', '2', '--user', 'op', ...w], { PLANTDESK_PASSWORD: 'op-pass-12' });
+    expect(operator.code).toBe(1);
+    expect(operator.err).toContain('FORBIDDEN');
+    expect(counts(w)).toEqual(before);
+    expect(users()).toBe(usersBefore);
+
+    const backupFile = join(tempDir(), 'backup.sqlite');
+    const noLogin = plantdesk(['workspace', 'backup', backupFile, ...w], { PLANTDESK_PASSWORD: undefined });
+    expect(noLogin.code).toBe(2);
+    expect(noLogin.err).toContain('PLANTDESK_PASSWORD');
+    const notAdmin = plantdesk(['workspace', 'backup', backupFile, '--user', 'op', ...w], { PLANTDESK_PASSWORD: 'op-pass-12' });
+    expect(notAdmin.code).toBe(1);
+    expect(notAdmin.err).toContain('FORBIDDEN');
+    expect(existsSync(backupFile)).toBe(false);
+
+    // The administrator may: the demo is seeded as them, into their workspace.
+    const seeded = json<{ counts: Record<string, number> }>(['demo', 'seed', '--days', '2', ...w]);
+    expect(seeded.counts.receipts).toBeGreaterThan(0);
+    expect(json<{ ok: boolean }>(['workspace', 'verify-audit', ...w]).ok).toBe(true);
+    json(['workspace', 'backup', backupFile, ...w]);
+    expect(existsSync(backupFile)).toBe(true);
+  });
+
+  it('refuses without a password when not at a terminal', () => {
+    const { w } = plantWorkspace();
+    const r = plantdesk(['lots', 'list', ...w], { PLANTDESK_PASSWORD: undefined });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('password for user "admin": give --password or set PLANTDESK_PASSWORD');
+  });
+
+  it('asks for the password at a terminal, without echoing it', async () => {
+    if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status !== 0) {
+      console.log('skipped: util-linux `script` is not available to provide a terminal');
+      return;
+    }
+    const { w } = plantWorkspace();
+    const command = [process.execPath, BIN, 'lots', 'list', '--json', ...w].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const env: NodeJS.ProcessEnv = { ...process.env, PLANTDESK_LANG: 'en' };
+    delete env.PLANTDESK_PASSWORD;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env });
+    let out = '';
+    let typed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      // Type the password once the prompt is up (the terminal is then in no-echo mode).
+      if (!typed && out.includes('password for user "admin":')) {
+        typed = true;
+        child.stdin.write('admin-pass-1\n');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(out).toContain('password for user "admin":');
+    expect(out).toContain('"total":0');
+    expect(out).not.toContain('admin-pass-1');
+  });
+
+  it('returns the exit code from main() without leaving it in process.exitCode', async () => {
+    const { ws, w } = plantWorkspace();
+    tamperAudit(ws, 2);
+    const saved = process.exitCode;
+    try {
+      process.exitCode = undefined;
+      const out = sink();
+      const err = sink();
+      expect(await main(['workspace', 'verify-audit', '--password', 'admin-pass-1', '--lang', 'en', ...w], out, err)).toBe(1);
+      expect(out.text()).toContain('#2 edited');
+      expect(process.exitCode).toBeUndefined();
+      // The next command run in the same process succeeds.
+      expect(await main(['operations'], sink(), err)).toBe(0);
+      expect(err.text()).toBe('');
+    } finally {
+      process.exitCode = saved;
+    }
+  });
+
+  it('refuses to show a folder that holds no workspace, and creates nothing', () => {
+    const empty = tempDir();
+    const r = plantdesk(['workspace', 'info', '--workspace', empty]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no workspace at');
+    expect(existsSync(join(empty, 'plantdesk.sqlite'))).toBe(false);
+    const typo = join(tempDir(), 'wrokspace');
+    expect(plantdesk(['workspace', 'info', '--workspace', typo]).code).toBe(2);
+    expect(existsSync(typo)).toBe(false);
+    // migrate is how a new folder becomes a workspace.
+    expect(json<{ applied: number[] }>(['workspace', 'migrate', '--workspace', typo]).applied).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(json<{ initialised: boolean }>(['workspace', 'info', '--workspace', typo]).initialised).toBe(false);
+  });
+
+  it('checks every result against the contract when PLANTDESK_VALIDATE_OUTPUTS=1', () => {
+    const { ws, w } = plantWorkspace();
+    // A row the contract cannot carry (times are epoch milliseconds, never negative).
+    const db = new Database(join(ws, 'plantdesk.sqlite'));
+    db.prepare('UPDATE sites SET created_at = -1').run();
+    db.close();
+    expect(plantdesk(['call', 'sites.list', ...w], { PLANTDESK_VALIDATE_OUTPUTS: '0' }).code).toBe(0);
+    const checked = plantdesk(['call', 'sites.list', ...w], { PLANTDESK_VALIDATE_OUTPUTS: '1' });
+    expect(checked.code).not.toBe(0);
+    expect(checked.out).toBe('');
+  });
+
+  it('documents --at on receive and which language messages are in', () => {
+    expect(plantdesk(['receive', '--help']).out).toContain('--at');
+    const { w } = plantWorkspace();
+    const fail = (env: Env) => plantdesk(['lots', 'list', ...w], { PLANTDESK_PASSWORD: 'nope', PLANTDESK_LANG: undefined, ...env }).err;
+    expect(fail({ LANG: 'en_GB.UTF-8' })).toContain('Wrong user name or password');
+    expect(fail({ LANG: 'de_DE.UTF-8' })).toContain('Неверное имя пользователя или пароль');
+    expect(fail({ LANG: 'en_US.UTF-8', PLANTDESK_LANG: 'ru' })).toContain('Неверное имя пользователя или пароль');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).not.toContain('Messages are Russian\nby default');
+    expect(readme).toMatch(/Russian unless\s+`LANG` starts with `en`/);
+  });
+
+  it('seeds nothing after the seeded period except the plan for the next day', () => {
+    const ws = tempDir();
+    // With two days the last one is a cold-smoking day (every third day from the second).
+    json(['demo', 'seed', '--days', '2', '--workspace', ws], { PLANTDESK_PASSWORD: 'plantdesk' });
+    const end = new Date();
+    end.setHours(0, 0, 0, 0);
+    const db = new Database(join(ws, 'plantdesk.sqlite'), { readonly: true });
+    const last = db.prepare('SELECT MAX(at) AS at FROM audit_log').get() as { at: number };
+    const future = db.prepare('SELECT number, status, planned_end FROM batches WHERE planned_end > ?').all(end.getTime()) as { status: string }[];
+    db.close();
+    expect(last.at).toBeLessThan(end.getTime());
+    expect(future.map((b) => b.status)).toEqual(['planned']);
   });
 });

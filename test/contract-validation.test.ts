@@ -64,6 +64,11 @@ describe('malformed fields are refused with the field named and nothing changed'
     ['an arrival temperature out of range', 'receipts.create', receipt({ arrival_temp: -100 }), 'lines.0.arrival_temp'],
     ['zero shelf life', 'products.upsert', { ...sample('products.upsert'), shelf_life_days: 0 }, 'shelf_life_days'],
     ['a short GTIN', 'products.upsert', { ...sample('products.upsert'), gtin: '4607001' }, 'gtin'],
+    ['a GTIN with a wrong check digit', 'products.upsert', { ...sample('products.upsert'), gtin: '04607001000014' }, 'gtin'],
+    ['a lower-case site code', 'sites.upsert', { ...sample('sites.upsert'), code: 'bfp' }, 'code'],
+    ['a Cyrillic site code', 'sites.upsert', { ...sample('sites.upsert'), code: 'БРЗ' }, 'code'],
+    ['a site code too long for lot codes', 'sites.upsert', { ...sample('sites.upsert'), code: 'BAIKALFISH' }, 'code'],
+    ['a lower-case station code', 'setup.initialise', { ...sample('setup.initialise'), station_code: 'b' }, 'station_code'],
     ['an unknown product kind', 'products.upsert', { ...sample('products.upsert'), kind: 'frozen' }, 'kind'],
     ['a lower-case FAO species code', 'products.upsert', { ...sample('products.upsert'), species_code: 'omu' }, 'species_code'],
     ['a short password', 'users.create', { ...sample('users.create'), password: 'short' }, 'password'],
@@ -83,6 +88,7 @@ describe('malformed fields are refused with the field named and nothing changed'
     ['a horizon beyond ten years', 'stock.expiring', { within_days: 3651 }, 'within_days'],
     ['a start as text', 'batches.plan', { ...sample('batches.plan'), planned_start: '2026-11-02T09:00' }, 'planned_start'],
     ['a malformed container number', 'shipments.addContainer', { number: 'SHP-1', container_no: 'MSCU-123' }, 'container_no'],
+    ['a container number with a wrong check digit', 'shipments.addContainer', { number: 'SHP-1', container_no: 'MSCU1234565' }, 'container_no'],
     ['a three-letter country', 'shipments.create', { ...sample('shipments.create'), destination_country: 'CHN' }, 'destination_country'],
     ['zero packages', 'shipments.addLine', { ...sample('shipments.addLine'), packages: 0 }, 'packages'],
     ['an unknown trace direction', 'trace.lot', { code: 'L', direction: 'sideways' }, 'direction'],
@@ -108,9 +114,9 @@ describe('malformed fields are refused with the field named and nothing changed'
   test('the project’s own rules speak each language in its own message', () => {
     const p = plant();
     const error = expectRefusal(p, 'shipments.addContainer', { number: 'SHP-1', container_no: 'ABC' }, { code: 'VALIDATION', field: 'container_no' });
-    expect(error.message.en).toContain('ISO 6346, e.g. MSCU1234565');
+    expect(error.message.en).toContain('ISO 6346, e.g. MSCU1234566');
     expect(error.message.en).not.toContain('например');
-    expect(error.message.ru).toContain('ISO 6346, например MSCU1234565');
+    expect(error.message.ru).toContain('ISO 6346, например MSCU1234566');
     expect(error.message.ru).not.toContain('e.g.');
   });
 

@@ -114,7 +114,8 @@ export class TestPlant {
     });
   }
 
-  release(lotCode: string, template?: string): void {
+  /** Inspects a lot as the admin with passing values (the deciding stage releases it); returns the inspection number. */
+  release(lotCode: string, template?: string): string {
     const inspection = this.call('inspections.open', { lot: lotCode, ...(template ? { template } : {}) });
     const results = inspection.parameters
       .filter((p) => p.required === 1)
@@ -125,6 +126,13 @@ export class TestPlant {
     this.call('inspections.record', { number: inspection.number, results });
     const done = this.call('inspections.complete', { number: inspection.number });
     expect(done.verdict).toBe('pass');
+    return done.number;
+  }
+
+  /** The HACCP second signature: a quality inspector other than the admin verifies the inspection. */
+  verify(number: string): void {
+    const verified = this.call('inspections.verify', { number }, this.userToken('verifier', ['quality_inspector']));
+    expect(verified.verifier).toBe('verifier');
   }
 
   /** Everything a test can see of the workspace, to prove a refused operation changed nothing. */

@@ -177,11 +177,11 @@ describe('stock.levels', () => {
 describe('stock.expiring', () => {
   test('splits lots in stock into expired and expiring within N days', () => {
     const p = plant();
-    const expired = receive(p, { producedDaysAgo: 6 }); // expired a day ago
-    const today = receive(p, { producedDaysAgo: 5 }); // expires right now
+    const expired = receive(p, { producedDaysAgo: 6, backdated: true }); // expired a day ago
+    const today = receive(p, { producedDaysAgo: 5, backdated: true }); // expires right now
     const inTwo = receive(p, { producedDaysAgo: 3, location: 'BF-CR1' });
     const inFour = receive(p, { producedDaysAgo: 1 });
-    const gone = receive(p, { producedDaysAgo: 6 });
+    const gone = receive(p, { producedDaysAgo: 6, backdated: true });
     p.call('stock.writeOff', { lot: gone, location: 'BF-QUAR', qty_g: 500_000, reason: 'утилизация' });
 
     const three = p.call('stock.expiring', { within_days: 3 });
@@ -195,7 +195,7 @@ describe('stock.expiring', () => {
 
   test('a long expired list does not push the expiring lots off the page', () => {
     const p = plant();
-    const old = [receive(p, { producedDaysAgo: 8 }), receive(p, { producedDaysAgo: 7 }), receive(p, { producedDaysAgo: 6 })];
+    const old = [receive(p, { producedDaysAgo: 8, backdated: true }), receive(p, { producedDaysAgo: 7, backdated: true }), receive(p, { producedDaysAgo: 6, backdated: true })];
     const soon = receive(p, { producedDaysAgo: 2 });
     const page = p.call('stock.expiring', { within_days: 7, limit: 2 });
     expect(page.expired.map((l) => l.code)).toEqual(old.slice(0, 2));
@@ -216,7 +216,7 @@ describe('stock.fefo', () => {
     receive(p, { producedDaysAgo: 4, net_g: 999_000 }); // quarantined
     const blocked = releasedRaw(p, { producedDaysAgo: 4, net_g: 999_000 });
     p.call('lots.block', { code: blocked, reason: 'x' });
-    releasedRaw(p, { producedDaysAgo: 5, net_g: 999_000 }); // expires now
+    releasedRaw(p, { producedDaysAgo: 5, backdated: true, net_g: 999_000 }); // expires now
     releasedRaw(p, { product: 'WFISH-RAW', producedDaysAgo: 4, net_g: 999_000 }); // another product
 
     const s = p.call('stock.fefo', { product: 'OMUL-RAW', qty_g: 250_000 });

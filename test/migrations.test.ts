@@ -69,7 +69,12 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
       'users',
       'workspace',
     ]);
-    expect(names(db, 'trigger')).toEqual(['movements_append_only_delete', 'movements_append_only_update']);
+    expect(names(db, 'trigger')).toEqual([
+      'audit_append_only_delete',
+      'audit_append_only_update',
+      'movements_append_only_delete',
+      'movements_append_only_update',
+    ]);
     expect(names(db, 'index')).toEqual(
       expect.arrayContaining(['products_gtin', 'lots_product_expiry', 'lots_expiry', 'movements_lot', 'stock_product', 'stock_expiry', 'batches_equipment']),
     );
@@ -114,7 +119,10 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
       );
     movement('m1', 5, null, 'loc1');
     const change = (seq: number, op: string) =>
-      run('INSERT INTO change_log (site_id, site_seq, table_name, row_id, op, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)', 'site-1', seq, 'lots', 'lot1', op, T0, '{}');
+      run(
+        'INSERT INTO change_log (origin_id, origin_seq, site_id, table_name, row_id, op, at, audit_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'pc-1', seq, 'site-1', 'lots', 'lot1', op, T0, 1, '{}',
+      );
     change(1, 'insert');
 
     const CHECK = /CHECK constraint failed/;
@@ -131,12 +139,15 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
     expect(() => run('INSERT INTO workspace (id, workspace_id, home_site_id, created_at) VALUES (2, ?, ?, ?)', 'w', 's', T0)).toThrow(CHECK);
 
     // Uniqueness, foreign keys, strict typing and the append-only ledger.
-    expect(() => change(1, 'update')).toThrow(/UNIQUE constraint failed: change_log.site_id, change_log.site_seq/);
+    expect(() => change(1, 'update')).toThrow(/UNIQUE constraint failed: change_log.origin_id, change_log.origin_seq/);
     expect(() => run("INSERT INTO users (id, site_id, created_at, updated_at, username, display_name, password_hash, roles) VALUES ('u2', 's', 1, 1, 'U', 'x', 'x', '[]')")).toThrow(/UNIQUE/);
     expect(() => lot('lot3', { product: 'no-such-product' })).toThrow(/FOREIGN KEY constraint failed/);
     expect(() => run("UPDATE stock SET qty_g = 'lots'")).toThrow(/cannot store TEXT value in INTEGER column/);
     expect(() => run('UPDATE movements SET qty_g = 6')).toThrow(/movements are append-only/);
     expect(() => run('DELETE FROM movements')).toThrow(/movements are append-only/);
+    run("INSERT INTO audit_log (seq, id, at, site_id, operation, changes, prev_hash, hash) VALUES (1, 'a1', 1, 's', 'op', '{}', 'p', 'h')");
+    expect(() => run("UPDATE audit_log SET changes = 'x'")).toThrow(/audit log is append-only/);
+    expect(() => run('DELETE FROM audit_log')).toThrow(/audit log is append-only/);
   },
 };
 

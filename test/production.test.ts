@@ -229,11 +229,53 @@ describe('batches.output', () => {
     const raw = releasedRaw(p, { product: 'OMUL-RAW-FZ' });
     const number = planBatch(p, 'OMUL-HS'); // hot-smoked keeps 10 days
     p.call('batches.consume', { number, lot: raw, qty_g: 100_000 });
-    const producedAt = p.now - 2 * HOUR;
+    const producedAt = p.now + 4 * HOUR; // out of the smoker four hours later, recorded at the end of the shift
+    p.now += 6 * HOUR;
     const { lot } = p.call('batches.output', { number, qty_g: 80_000, location: 'BF-CR2', produced_at: producedAt });
-    expect(lotRow(p, raw).expires_at).toBe(p.now + 89 * DAY);
+    expect(lotRow(p, raw).expires_at).toBe(producedAt - 4 * HOUR + 89 * DAY);
     expect(lot.produced_at).toBe(producedAt);
     expect(lot.expires_at).toBe(producedAt + 10 * DAY);
+  });
+
+  test('a production time before the batch started or in the future is refused', () => {
+    const p = plant();
+    const raw = releasedRaw(p);
+    const number = planBatch(p);
+    p.call('batches.consume', { number, lot: raw, qty_g: 100_000 });
+    expectRefusal(p, 'batches.output', { number, qty_g: 80_000, location: 'BF-CR2', produced_at: p.now - HOUR }, { code: 'VALIDATION', field: 'produced_at' });
+    expectRefusal(p, 'batches.output', { number, qty_g: 80_000, location: 'BF-CR2', produced_at: p.now + HOUR }, { code: 'VALIDATION', field: 'produced_at' });
+  });
+
+  test('a batch cannot consume its own output', () => {
+    const p = plant();
+    const raw = releasedRaw(p);
+    const number = planBatch(p);
+    p.call('batches.consume', { number, lot: raw, qty_g: 100_000 });
+    const { lot } = p.call('batches.output', { number, qty_g: 80_000, location: 'BF-CR2' });
+    p.release(lot.code, 'FIN-SMOKED');
+    expectRefusal(p, 'batches.consume', { number, lot: lot.code, qty_g: 1_000 }, { code: 'INVALID_STATE', field: 'lot' });
+  });
+
+  test('a smoker runs one batch at a time even when the plan said otherwise', () => {
+    const p = plant();
+    const raw = releasedRaw(p);
+    const plan = (from: number, to: number) =>
+      p.call('batches.plan', { product: 'OMUL-HS', planned_g: 100_000, equipment: 'BF-SMOKER-1', planned_start: from, planned_end: to }).number;
+    const first = plan(p.now, p.now + 6 * HOUR);
+    const second = p.call('batches.plan', {
+      product: 'OMUL-HS',
+      planned_g: 100_000,
+      equipment: 'BF-SMOKER-1',
+      planned_start: p.now + 7 * HOUR,
+      planned_end: p.now + 9 * HOUR,
+    }).number;
+    p.call('batches.start', { number: first });
+    // The first batch overruns: starting (or consuming into) the second one is refused.
+    p.now += 8 * HOUR;
+    expectRefusal(p, 'batches.start', { number: second }, { code: 'EQUIPMENT_BOOKED', field: 'number' });
+    expectRefusal(p, 'batches.consume', { number: second, lot: raw, qty_g: 1_000 }, { code: 'EQUIPMENT_BOOKED', field: 'number' });
+    p.call('batches.finish', { number: first });
+    expect(p.call('batches.start', { number: second }).status).toBe('in_progress');
   });
 
   test('a product whose processing restarts the shelf life (freezing) is not capped by its inputs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { expectRefusal, plant, type TestPlant } from './helpers.js';
-import { lotRow, receive } from './scenarios.js';
+import { lotRow, planBatch, receive, releasedRaw } from './scenarios.js';
 
 /** A product-specific incoming template with a numeric range, one-sided limits, a pass/fail and an optional note. */
 function limitsTemplate(p: TestPlant) {
@@ -102,7 +102,7 @@ describe('completing an inspection', () => {
     p.now += 60_000;
     const done = p.call('inspections.complete', { number, note: 'ok' });
     expect(done).toMatchObject({ status: 'completed', verdict: 'pass', completed_at: p.now, note: 'ok' });
-    expect(lotRow(p, lot)).toMatchObject({ status: 'released', status_reason: `${number}: pass` });
+    expect(lotRow(p, lot)).toMatchObject({ status: 'released', status_reason: `${number}: pass`, status_source: 'inspection' });
   });
 
   test('a fail blocks the lot', () => {
@@ -111,7 +111,7 @@ describe('completing an inspection', () => {
     p.call('inspections.record', { number, results: [...PASSING.slice(0, 2), { parameter: 'HIST', value: 150 }, PASSING[3]] });
     const done = p.call('inspections.complete', { number });
     expect(done.verdict).toBe('fail');
-    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_reason: `${number}: fail` });
+    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_reason: `${number}: fail`, status_source: 'inspection' });
     expect(p.call('lots.list', { status: 'blocked' }).rows.map((r) => r.code)).toEqual([lot]);
   });
 
@@ -429,8 +429,9 @@ describe('lots.block', () => {
   test('blocks a lot by hand with the reason; blocking it again is refused', () => {
     const p = plant();
     const lot = receive(p);
+    expect(lotRow(p, lot)).toMatchObject({ status: 'quarantine', status_reason: null, status_source: null });
     const blocked = p.call('lots.block', { code: lot, reason: 'упаковка повреждена' });
-    expect(blocked).toMatchObject({ code: lot, status: 'blocked', status_reason: 'упаковка повреждена' });
+    expect(blocked).toMatchObject({ code: lot, status: 'blocked', status_reason: 'упаковка повреждена', status_source: 'manual' });
     expectRefusal(p, 'lots.block', { code: lot, reason: 'again' }, { code: 'INVALID_STATE' });
     expectRefusal(p, 'lots.block', { code: 'NOLOT', reason: 'x' }, { code: 'NOT_FOUND', field: 'code' });
   });
@@ -462,5 +463,297 @@ describe('a template named by the user must fit the lot', () => {
     });
     expectRefusal(p, 'inspections.open', { lot, template: 'IN-OLD' }, { code: 'VALIDATION', field: 'template' });
     expect(p.call('inspections.open', { lot, template: 'IN-FISH' }).template_code).toBe('IN-FISH');
+  });
+});
+
+// ── who decides a lot's status ──────────────────────────────────────────────────────────────
+
+/** A generic in-process (CCP) template: a numeric limit and a pass/fail. */
+function ccpTemplate(p: TestPlant) {
+  p.call('templates.upsert', {
+    code: 'CCP-SMOKE',
+    stage: 'in_process',
+    name_ru: 'ККТ копчения',
+    name_en: 'Smoking CCP',
+    parameters: [
+      { code: 'SMOKE_TEMP', name_ru: 'Температура копчения', name_en: 'Smoking temperature', kind: 'numeric', unit: '°C', min_value: 60 },
+      { code: 'LOG_OK', name_ru: 'Журнал заполнен', name_en: 'Log complete', kind: 'pass_fail' },
+    ],
+  });
+}
+
+function middle(min: number | null, max: number | null): number {
+  if (min !== null && max !== null) return (min + max) / 2;
+  return min !== null ? min + 1 : max !== null ? max - 1 : 1;
+}
+
+/** Opens, fills and completes an inspection of the lot with the template; a fail sets its first pass/fail parameter to false. */
+function inspect(p: TestPlant, lot: string, template: string, verdict: 'pass' | 'fail') {
+  const opened = p.call('inspections.open', { lot, template });
+  let failed = false;
+  const results = opened.parameters
+    .filter((x) => x.required === 1)
+    .map((x) => {
+      if (x.kind === 'numeric') return { parameter: x.code, value: middle(x.min_value, x.max_value) };
+      if (x.kind === 'text') return { parameter: x.code, value: 'ok' };
+      const value = verdict === 'pass' || failed;
+      failed = true;
+      return { parameter: x.code, value };
+    });
+  p.call('inspections.record', { number: opened.number, results });
+  const done = p.call('inspections.complete', { number: opened.number });
+  expect(done.verdict).toBe(verdict);
+  return done.number;
+}
+
+/** A quarantined hot-smoked lot straight out of a batch. */
+function produced(p: TestPlant): string {
+  const raw = releasedRaw(p);
+  const batch = planBatch(p);
+  p.call('batches.consume', { number: batch, lot: raw, qty_g: 10_000 });
+  return p.call('batches.output', { number: batch, qty_g: 8_000, location: 'BF-CR2' }).lot.code;
+}
+
+describe('only the deciding stage releases a lot', () => {
+  test('a passing in-process inspection leaves a quarantined received lot in quarantine', () => {
+    const p = plant();
+    ccpTemplate(p);
+    const lot = receive(p);
+    inspect(p, lot, 'CCP-SMOKE', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'quarantine', status_reason: null, status_source: null });
+    const number = inspect(p, lot, 'IN-FISH', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'released', status_reason: `${number}: pass`, status_source: 'inspection' });
+  });
+
+  test('an incoming inspection of a produced lot does not release it; its final inspection does', () => {
+    const p = plant();
+    const lot = produced(p);
+    const incoming = inspect(p, lot, 'IN-FISH', 'pass');
+    expect(p.call('inspections.get', { number: incoming })).toMatchObject({ stage: 'incoming', verdict: 'pass' });
+    expect(lotRow(p, lot).status).toBe('quarantine');
+    const final = inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'released', status_reason: `${final}: pass`, status_source: 'inspection' });
+  });
+
+  test('a final inspection does not release a received lot', () => {
+    const p = plant();
+    const lot = receive(p);
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(lotRow(p, lot).status).toBe('quarantine');
+  });
+
+  test('a failing inspection of any stage blocks the lot, released or not (safety first)', () => {
+    const p = plant();
+    ccpTemplate(p);
+    const quarantined = receive(p);
+    const ccp = inspect(p, quarantined, 'CCP-SMOKE', 'fail');
+    expect(lotRow(p, quarantined)).toMatchObject({ status: 'blocked', status_reason: `${ccp}: fail`, status_source: 'inspection' });
+
+    const lot = produced(p);
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(lotRow(p, lot).status).toBe('released');
+    const incoming = inspect(p, lot, 'IN-FISH', 'fail');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_reason: `${incoming}: fail`, status_source: 'inspection' });
+  });
+
+  test('a deciding-stage re-test that passes releases a lot its own stage blocked', () => {
+    const p = plant();
+    const lot = receive(p);
+    inspect(p, lot, 'IN-FISH', 'fail');
+    expect(lotRow(p, lot).status).toBe('blocked');
+    const retest = inspect(p, lot, 'IN-FISH', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'released', status_reason: `${retest}: pass`, status_source: 'inspection' });
+  });
+
+  test('a block from another stage’s failure outlasts a passing final inspection until that stage passes again', () => {
+    const p = plant();
+    ccpTemplate(p);
+    const lot = produced(p);
+    const ccp = inspect(p, lot, 'CCP-SMOKE', 'fail');
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_reason: `${ccp}: fail` });
+    // The CCP re-check passes: not the deciding stage, so the status is unchanged …
+    inspect(p, lot, 'CCP-SMOKE', 'pass');
+    expect(lotRow(p, lot).status).toBe('blocked');
+    // … and the next final inspection that passes releases the lot.
+    const final = inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'released', status_reason: `${final}: pass`, status_source: 'inspection' });
+  });
+});
+
+describe('a manual block is never lifted by an inspection', () => {
+  test('a passing incoming inspection completes with pass but leaves the hand-blocked lot blocked', () => {
+    const p = plant();
+    const lot = receive(p);
+    p.call('lots.block', { code: lot, reason: 'отзыв поставщика' });
+    const number = inspect(p, lot, 'IN-FISH', 'pass');
+    expect(p.call('inspections.get', { number })).toMatchObject({ status: 'completed', verdict: 'pass' });
+    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_reason: 'отзыв поставщика', status_source: 'manual' });
+  });
+
+  test('a recall hold on a released lot survives a passing re-inspection and a failing one', () => {
+    const p = plant();
+    const lot = produced(p);
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    p.call('lots.block', { code: lot, reason: 'отзыв: листерии в сырье' });
+    inspect(p, lot, 'FIN-SMOKED', 'fail');
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_reason: 'отзыв: листерии в сырье', status_source: 'manual' });
+  });
+
+  test('a lot blocked by a failed inspection can be put on a manual hold, which a passing re-test does not lift', () => {
+    const p = plant();
+    const lot = receive(p);
+    inspect(p, lot, 'IN-FISH', 'fail');
+    const held = p.call('lots.block', { code: lot, reason: 'отзыв' });
+    expect(held).toMatchObject({ status: 'blocked', status_reason: 'отзыв', status_source: 'manual' });
+    inspect(p, lot, 'IN-FISH', 'pass');
+    expect(lotRow(p, lot)).toMatchObject({ status: 'blocked', status_source: 'manual' });
+    expectRefusal(p, 'lots.block', { code: lot, reason: 'again' }, { code: 'INVALID_STATE' });
+  });
+});
+
+describe('lots.release', () => {
+  test('releases a hand-blocked lot whose latest incoming inspection passed, with the reason, as a manual decision', () => {
+    const p = plant();
+    const lot = receive(p);
+    p.call('lots.block', { code: lot, reason: 'проверка документов' });
+    inspect(p, lot, 'IN-FISH', 'pass');
+    const qc = p.userToken('qc', ['quality_inspector']);
+    const released = p.call('lots.release', { code: lot, reason: 'документы подтверждены' }, qc);
+    expect(released).toMatchObject({ code: lot, status: 'released', status_reason: 'документы подтверждены', status_source: 'manual' });
+    expect(p.call('lots.get', { code: lot }).lot).toMatchObject({ status: 'released', status_source: 'manual' });
+    // Released lots can be used again.
+    const batch = planBatch(p);
+    expect(p.call('batches.consume', { number: batch, lot, qty_g: 1_000 }).input_g).toBe(1_000);
+  });
+
+  test('releases a produced lot held by another stage’s failure once its final inspection passed', () => {
+    const p = plant();
+    ccpTemplate(p);
+    const lot = produced(p);
+    inspect(p, lot, 'CCP-SMOKE', 'fail');
+    expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    expect(p.call('lots.release', { code: lot, reason: 'отклонение ККТ оценено, продукт безопасен' })).toMatchObject({ status: 'released', status_source: 'manual' });
+  });
+
+  test('refused without a completed inspection of the deciding stage, naming what is missing', () => {
+    const p = plant();
+    ccpTemplate(p);
+    const lot = receive(p);
+    const none = expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
+    expect(none.message.en).toBe(`Lot / Партия ${lot} is "quarantine: нет завершённой проверки (входная / incoming) / no completed incoming inspection": cannot release / допустить`);
+    // An open one and a passing inspection of another stage do not count.
+    inspect(p, lot, 'CCP-SMOKE', 'pass');
+    p.call('inspections.open', { lot, template: 'IN-FISH' });
+    const still = expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
+    expect(still.message.en).toContain('no completed incoming inspection');
+    expect(still.message.ru).toContain('нет завершённой проверки');
+  });
+
+  test('refused when the latest inspection of the deciding stage failed, even after an earlier pass', () => {
+    const p = plant();
+    const lot = produced(p);
+    inspect(p, lot, 'FIN-SMOKED', 'pass');
+    p.call('lots.block', { code: lot, reason: 'отзыв' });
+    const failed = inspect(p, lot, 'FIN-SMOKED', 'fail');
+    const error = expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
+    expect(error.message.en).toContain(`the latest final inspection ${failed} failed`);
+    expect(error.message.ru).toContain(`${failed} не пройдена`);
+  });
+
+  test('a released lot cannot be released again; an unknown lot is not found', () => {
+    const p = plant();
+    const lot = receive(p);
+    inspect(p, lot, 'IN-FISH', 'pass');
+    const error = expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
+    expect(error.message.en).toContain('"released / допущена"');
+    expectRefusal(p, 'lots.release', { code: 'NOLOT', reason: 'x' }, { code: 'NOT_FOUND', field: 'code' });
+  });
+
+  test('needs the verification permission: an inspector may, an operator may not', () => {
+    const p = plant();
+    const lot = receive(p);
+    p.call('lots.block', { code: lot, reason: 'r' });
+    inspect(p, lot, 'IN-FISH', 'pass');
+    const op = p.userToken('op', ['operator']);
+    expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'FORBIDDEN' }, op);
+    expect(p.call('lots.release', { code: lot, reason: 'ok' }, p.userToken('qc', ['quality_inspector'])).status).toBe('released');
+  });
+});
+
+// ── past inspections keep the limits they were judged against ──────────────────────────────
+
+describe('results keep their own limits', () => {
+  const revised = (temp: { min_value: number; max_value: number; unit: string }, extra: Record<string, unknown>[] = []) => ({
+    code: 'IN-OMUL-LIMITS',
+    product: 'OMUL-RAW',
+    stage: 'incoming',
+    name_ru: 'Входной контроль омуля, ред. 2',
+    name_en: 'Incoming omul, rev. 2',
+    parameters: [
+      { code: 'TEMP', name_ru: 'Температура', name_en: 'Temperature', kind: 'numeric', ...temp } as Record<string, unknown>,
+      { code: 'FAT', name_ru: 'Жир', name_en: 'Fat', kind: 'numeric', min_value: 2 },
+      { code: 'HIST', name_ru: 'Гистамин', name_en: 'Histamine', kind: 'numeric', max_value: 100 },
+      { code: 'ORG', name_ru: 'Органолептика', name_en: 'Organoleptic', kind: 'pass_fail' },
+      ...extra,
+    ],
+  });
+
+  test('a result stores the limits and unit it was judged against; changing the template does not rewrite it', () => {
+    const p = plant();
+    const { number } = openLimits(p);
+    p.call('inspections.record', { number, results: [...PASSING.slice(1), { parameter: 'TEMP', value: 3.5 }] });
+    const stored = p.ws.q.sql<{ min_value: number | null; max_value: number | null; unit: string | null }>(
+      `SELECT r.min_value, r.max_value, r.unit FROM inspection_results r JOIN template_parameters t ON t.id = r.parameter_id WHERE t.code = 'TEMP'`,
+    );
+    expect(stored).toEqual([{ min_value: 0, max_value: 4, unit: '°C' }]);
+
+    // The limit is tightened while the inspection is still open, and again after it completed.
+    p.call('templates.upsert', revised({ min_value: 0, max_value: 3, unit: '°F' }));
+    const open = p.call('inspections.get', { number });
+    expect(open.results.find((r) => r.parameter_code === 'TEMP')).toMatchObject({ value_num: 3.5, verdict: 'pass', min_value: 0, max_value: 4, unit: '°C', parameter_active: 1 });
+    expect(open.parameters.find((x) => x.code === 'TEMP')).toMatchObject({ max_value: 3, unit: '°F' }); // the template as it is now
+    expect(p.call('inspections.complete', { number }).verdict).toBe('pass');
+
+    p.call('templates.upsert', revised({ min_value: 1, max_value: 2, unit: 'K' }));
+    const history = p.call('inspections.get', { number });
+    expect(history.results.find((r) => r.parameter_code === 'TEMP')).toMatchObject({ verdict: 'pass', min_value: 0, max_value: 4, unit: '°C' });
+    expect(history.results.find((r) => r.parameter_code === 'FAT')).toMatchObject({ min_value: 2, max_value: null, unit: null });
+
+    // A new inspection is judged against the new limits.
+    const lot = receive(p);
+    const next = p.call('inspections.open', { lot });
+    const judged = p.call('inspections.record', { number: next.number, results: [{ parameter: 'TEMP', value: 3.5 }] });
+    expect(judged.results[0]).toMatchObject({ verdict: 'fail', min_value: 1, max_value: 2, unit: 'K' });
+  });
+
+  test('a completed inspection keeps its verdict and shows nothing missing when the template later gains a required parameter', () => {
+    const p = plant();
+    const { number } = openLimits(p);
+    p.call('inspections.record', { number, results: PASSING });
+    p.call('inspections.complete', { number });
+    p.call('templates.upsert', revised({ min_value: 0, max_value: 4, unit: '°C' }, [{ code: 'SALT', name_ru: 'Соль', name_en: 'Salt', kind: 'numeric' }]));
+    expect(p.call('inspections.get', { number })).toMatchObject({ verdict: 'pass', provisional_verdict: 'pass', missing: [] });
+  });
+
+  test('results on a parameter dropped from the template stay in the record but do not count toward the verdict', () => {
+    const p = plant();
+    const { lot, number } = openLimits(p);
+    // FAT fails while the inspection is open …
+    p.call('inspections.record', { number, results: [...PASSING.filter((r) => r.parameter !== 'FAT'), { parameter: 'FAT', value: 1 }] });
+    expect(p.call('inspections.get', { number }).provisional_verdict).toBe('fail');
+    // … then the template drops FAT: the failed result no longer decides.
+    p.call('templates.upsert', {
+      ...revised({ min_value: 0, max_value: 4, unit: '°C' }),
+      parameters: revised({ min_value: 0, max_value: 4, unit: '°C' }).parameters.filter((x) => x.code !== 'FAT'),
+    });
+    const view = p.call('inspections.get', { number });
+    expect(view.provisional_verdict).toBe('pass');
+    const done = p.call('inspections.complete', { number });
+    expect(done.verdict).toBe('pass');
+    expect(done.results.find((r) => r.parameter_code === 'FAT')).toMatchObject({ value_num: 1, verdict: 'fail', parameter_active: 0, min_value: 2 });
+    expect(lotRow(p, lot).status).toBe('released');
   });
 });

@@ -206,6 +206,28 @@ describe('receipts.create refusals leave the workspace unchanged', () => {
     input.lines[0]!.produced_at = p.now + 1;
     expectRefusal(p, 'receipts.create', input, { code: 'VALIDATION', field: 'lines.0.produced_at' });
   });
+
+  test('material already expired on arrival is refused', () => {
+    const p = plant();
+    const input = twoLineReceipt(p);
+    input.lines[1]!.produced_at = p.now - 5 * DAY; // whitefish keeps 5 days: expires right now
+    const error = expectRefusal(p, 'receipts.create', input, { code: 'LOT_EXPIRED', field: 'lines.1.produced_at' });
+    expect(error.message.en).toContain('WFISH-RAW');
+  });
+
+  test('a receipt dated in the future is refused; a backdated one is accepted', () => {
+    const p = plant();
+    expectRefusal(p, 'receipts.create', { ...twoLineReceipt(p), received_at: p.now + DAY }, { code: 'VALIDATION', field: 'received_at' });
+    expect(p.call('receipts.create', { ...twoLineReceipt(p), received_at: p.now - 3 * 3_600_000 }).received_at).toBe(p.now - 3 * 3_600_000);
+  });
+
+  test('deactivated suppliers, products and locations cannot be used for new receipts', () => {
+    const p = plant();
+    p.call('locations.upsert', { code: 'BF-CR1', name: 'Камера 1 (закрыта на ремонт)', kind: 'cold_room', active: 0 });
+    expectRefusal(p, 'receipts.create', twoLineReceipt(p), { code: 'INVALID_STATE', field: 'lines.1.location' });
+    p.call('partners.upsert', { code: 'ARTEL-BAIKAL', is_supplier: 1, name_ru: 'Артель', country: 'RU', active: 0 });
+    expectRefusal(p, 'receipts.create', twoLineReceipt(p), { code: 'INVALID_STATE', field: 'supplier' });
+  });
 });
 
 describe('receipts.list and receipts.get', () => {

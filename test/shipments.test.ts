@@ -52,11 +52,11 @@ describe('containers', () => {
   test('a container number in ISO 6346 format is added with its seal', () => {
     const p = plant();
     const number = draft(p);
-    const s = p.call('shipments.addContainer', { number, container_no: 'MSCU1234565', seal_no: 'RU-0042' });
-    expect(s.containers.map((c) => [c.container_no, c.seal_no])).toEqual([['MSCU1234565', 'RU-0042']]);
+    const s = p.call('shipments.addContainer', { number, container_no: 'MSCU1234566', seal_no: 'RU-0042' });
+    expect(s.containers.map((c) => [c.container_no, c.seal_no])).toEqual([['MSCU1234566', 'RU-0042']]);
   });
 
-  test.each(['MSCU123456', 'MSCU12345651', 'mscu1234565', 'MSC1234565X', 'MS CU1234565', ''])('"%s" is not a container number', (container_no) => {
+  test.each(['MSCU123456', 'MSCU12345661', 'mscu1234565', 'MSC1234565X', 'MS CU1234565', ''])('"%s" is not a container number', (container_no) => {
     const p = plant();
     const number = draft(p);
     expectRefusal(p, 'shipments.addContainer', { number, container_no }, { code: 'VALIDATION', field: 'container_no' });
@@ -65,8 +65,8 @@ describe('containers', () => {
   test('the same container twice is refused', () => {
     const p = plant();
     const number = draft(p);
-    p.call('shipments.addContainer', { number, container_no: 'MSCU1234565' });
-    expectRefusal(p, 'shipments.addContainer', { number, container_no: 'MSCU1234565' }, { code: 'DUPLICATE', field: 'container_no' });
+    p.call('shipments.addContainer', { number, container_no: 'MSCU1234566' });
+    expectRefusal(p, 'shipments.addContainer', { number, container_no: 'MSCU1234566' }, { code: 'DUPLICATE', field: 'container_no' });
   });
 });
 
@@ -75,11 +75,11 @@ describe('shipments.addLine', () => {
     const p = plant();
     const { lot } = releasedFinished(p);
     const number = draft(p);
-    p.call('shipments.addContainer', { number, container_no: 'MSCU1234565' });
-    p.call('shipments.addLine', line(number, lot, 100_000, { container_no: 'MSCU1234565', packages: 20 }));
+    p.call('shipments.addContainer', { number, container_no: 'MSCU1234566' });
+    p.call('shipments.addLine', line(number, lot, 100_000, { container_no: 'MSCU1234566', packages: 20 }));
     const s = p.call('shipments.addLine', line(number, lot, 50_000));
     expect(s.lines.map((l) => [l.lot_code, l.product_code, l.qty_g, l.container_no])).toEqual([
-      [lot, 'OMUL-HS', 100_000, 'MSCU1234565'],
+      [lot, 'OMUL-HS', 100_000, 'MSCU1234566'],
       [lot, 'OMUL-HS', 50_000, null],
     ]);
     expect(s).toMatchObject({ net_g: 150_000, gross_g: 160_000, packages: 30 });
@@ -120,18 +120,55 @@ describe('shipments.addLine', () => {
     const p = plant();
     const { lot } = releasedFinished(p); // 300 kg
     const number = draft(p);
-    expectRefusal(p, 'shipments.addLine', line(number, lot, 300_001), { code: 'INSUFFICIENT_STOCK', field: 'qty_g' });
+    const plain = expectRefusal(p, 'shipments.addLine', line(number, lot, 300_001), { code: 'INSUFFICIENT_STOCK', field: 'qty_g' });
+    expect(plain.message.en).toContain('300000 g available, 300001 g requested');
     p.call('shipments.addLine', line(number, lot, 200_000));
-    const error = expectRefusal(p, 'shipments.addLine', line(number, lot, 100_001), { code: 'INSUFFICIENT_STOCK', field: 'qty_g' });
+    const error = expectRefusal(p, 'shipments.addLine', line(number, lot, 100_001), { code: 'STOCK_RESERVED', field: 'qty_g' });
     expect(error.message.en).toContain('100000 g available, 100001 g requested');
     expect(p.call('shipments.addLine', line(number, lot, 100_000)).net_g).toBe(300_000);
+  });
+
+  test('what other drafts hold is reserved, and the refusal says so', () => {
+    const p = plant();
+    const { lot } = releasedFinished(p); // 300 kg
+    const first = draft(p);
+    const second = draft(p, 'HENGTAI');
+    const third = draft(p);
+    p.call('shipments.addLine', line(first, lot, 150_000));
+    p.call('shipments.addLine', line(second, lot, 50_000));
+    const error = expectRefusal(p, 'shipments.addLine', line(third, lot, 100_001), { code: 'STOCK_RESERVED', field: 'qty_g' });
+    expect(error.message.en).toBe(
+      `Not enough free stock of lot ${lot}: 300000 g in stock, of which 200000 g is already on draft shipments (${first}, ${second}); 100000 g available, 100001 g requested`,
+    );
+    expect(error.message.ru).toBe(
+      `Недостаточно свободного остатка партии ${lot}: на складе 300000 г, из них 200000 г уже в черновиках отгрузок (${first}, ${second}); доступно 100000 г, нужно 100001 г`,
+    );
+    expect(p.call('shipments.addLine', line(third, lot, 100_000)).net_g).toBe(100_000);
+    expectRefusal(p, 'shipments.addLine', line(first, lot, 1), { code: 'STOCK_RESERVED', field: 'qty_g' });
+  });
+
+  test('cancelled and shipped shipments reserve nothing; stock written off shrinks what is free', () => {
+    const p = plant();
+    const { lot } = releasedFinished(p); // 300 kg
+    const cancelled = draft(p);
+    p.call('shipments.addLine', line(cancelled, lot, 300_000));
+    p.call('shipments.cancel', { number: cancelled, reason: 'покупатель отказался' });
+    const shipped = draft(p);
+    p.call('shipments.addLine', line(shipped, lot, 100_000));
+    p.call('shipments.ship', { number: shipped });
+    expect(stockOf(p, lot)).toEqual({ 'BF-CR2': 200_000 });
+    const next = draft(p);
+    p.call('shipments.addLine', line(next, lot, 150_000));
+    p.call('stock.writeOff', { lot, location: 'BF-CR2', qty_g: 40_000, reason: 'повреждение упаковки' });
+    const error = expectRefusal(p, 'shipments.addLine', line(draft(p), lot, 10_001), { code: 'STOCK_RESERVED', field: 'qty_g' });
+    expect(error.message.en).toContain(`160000 g in stock, of which 150000 g is already on draft shipments (${next}); 10000 g available`);
   });
 
   test('an unknown container, lot or shipment, and gross below net, are refused', () => {
     const p = plant();
     const { lot } = releasedFinished(p);
     const number = draft(p);
-    expectRefusal(p, 'shipments.addLine', line(number, lot, 1_000, { container_no: 'MSCU1234565' }), { code: 'NOT_FOUND', field: 'container_no' });
+    expectRefusal(p, 'shipments.addLine', line(number, lot, 1_000, { container_no: 'MSCU1234566' }), { code: 'NOT_FOUND', field: 'container_no' });
     expectRefusal(p, 'shipments.addLine', line(number, 'NOLOT', 1_000), { code: 'NOT_FOUND', field: 'lot' });
     expectRefusal(p, 'shipments.addLine', line('SHP-X', lot, 1_000), { code: 'NOT_FOUND', field: 'number' });
     expectRefusal(p, 'shipments.addLine', line(number, lot, 1_000, { gross_g: 999 }), { code: 'VALIDATION', field: 'gross_g' });
@@ -181,6 +218,47 @@ describe('shipments.ship', () => {
     expectRefusal(p, 'shipments.ship', { number }, { code: 'INSUFFICIENT_STOCK', field: 'lines' });
   });
 
+  test('a lot whose final inspection was not verified by a second person does not ship, and nothing changes', () => {
+    const p = plant();
+    const verified = releasedFinished(p).lot;
+    const { lot, inspection } = releasedFinished(p, { verified: false });
+    const number = draft(p);
+    p.call('shipments.addLine', line(number, verified, 100_000));
+    p.call('shipments.addLine', line(number, lot, 100_000)); // a draft may hold it meanwhile
+    const error = expectRefusal(p, 'shipments.ship', { number }, { code: 'NOT_VERIFIED', field: 'lines' });
+    expect(error.message.en).toBe(`The final inspection of lot ${lot} has not been verified by a second person`);
+    expect(error.message.ru).toBe(`Итоговая проверка партии ${lot} не подтверждена вторым сотрудником`);
+    expect(stockOf(p, verified)).toEqual({ 'BF-CR2': 300_000 });
+    p.verify(inspection);
+    expect(p.call('shipments.ship', { number }).status).toBe('shipped');
+  });
+
+  test('the latest final inspection is the one that must be verified; an incoming one does not count', () => {
+    const p = plant();
+    const { lot } = releasedFinished(p);
+    // A re-inspection of the released lot passes but nobody has signed it yet.
+    const recheck = p.release(lot, 'FIN-SMOKED');
+    const number = draft(p);
+    p.call('shipments.addLine', line(number, lot, 100_000));
+    expectRefusal(p, 'shipments.ship', { number }, { code: 'NOT_VERIFIED', field: 'lines' });
+    // A verified passing inspection of another stage is no substitute.
+    const incoming = p.release(lot, 'IN-FISH');
+    p.verify(incoming);
+    expectRefusal(p, 'shipments.ship', { number }, { code: 'NOT_VERIFIED', field: 'lines' });
+    p.verify(recheck);
+    expect(p.call('shipments.ship', { number }).status).toBe('shipped');
+  });
+
+  test('a lot released by hand after a recall ships once its final inspection is verified', () => {
+    const p = plant();
+    const { lot } = releasedFinished(p);
+    p.call('lots.block', { code: lot, reason: 'отзыв' });
+    p.call('lots.release', { code: lot, reason: 'отзыв снят' });
+    const number = draft(p);
+    p.call('shipments.addLine', line(number, lot, 100_000));
+    expect(p.call('shipments.ship', { number }).status).toBe('shipped');
+  });
+
   test('an empty shipment cannot ship', () => {
     const p = plant();
     const number = draft(p);
@@ -195,7 +273,7 @@ describe('shipments.ship', () => {
     p.call('shipments.ship', { number });
     const error = expectRefusal(p, 'shipments.addLine', line(number, lot, 1_000), { code: 'INVALID_STATE' });
     expect(error.message.en).toContain('"shipped"');
-    expectRefusal(p, 'shipments.addContainer', { number, container_no: 'MSCU1234565' }, { code: 'INVALID_STATE' });
+    expectRefusal(p, 'shipments.addContainer', { number, container_no: 'MSCU1234566' }, { code: 'INVALID_STATE' });
     expectRefusal(p, 'shipments.ship', { number }, { code: 'INVALID_STATE' });
     expectRefusal(p, 'shipments.cancel', { number, reason: 'x' }, { code: 'INVALID_STATE' });
   });

@@ -34,7 +34,8 @@ function traced() {
   p.call('batches.consume', { number: hot, lot: rawA, qty_g: 80_000 }); // the same lot twice adds up
   p.call('batches.consume', { number: hot, lot: rawB, qty_g: 100_000 });
   const smoked = p.call('batches.output', { number: hot, qty_g: 220_000, location: 'BF-CR2' }).lot.code;
-  p.release(smoked, 'FIN-SMOKED');
+  p.call('batches.finish', { number: hot }); // the smoker runs one batch at a time
+  p.verify(p.release(smoked, 'FIN-SMOKED'));
 
   p.now += HOUR;
   const cold = planBatch(p, 'OMUL-CS');

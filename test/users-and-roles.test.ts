@@ -104,6 +104,7 @@ describe('permissions', () => {
     ['inspections.complete', { number: 'QC-1' }, 'quality.inspect'],
     ['inspections.verify', { number: 'QC-1' }, 'quality.verify'],
     ['lots.block', { code: 'L1', reason: 'x' }, 'quality.inspect'],
+    ['lots.release', { code: 'L1', reason: 'x' }, 'quality.verify'],
     ['templates.upsert', TEMPLATES[0], 'quality.templates'],
     ['products.upsert', FISH_PRODUCTS[0], 'reference.write'],
     ['partners.upsert', PARTNERS[0], 'reference.write'],
@@ -207,6 +208,16 @@ describe('managing users', () => {
     expect(anna).not.toBe(boris);
     expect(verifyPassword('same-password', anna)).toBe(true);
     expect(verifyPassword('same-passworD', anna)).toBe(false);
+  });
+
+  test('changing your password ends your other sessions but keeps this one', () => {
+    const p = plant();
+    p.call('users.create', { username: 'anna', display_name: 'Анна', password: 'anna-secret-1', roles: ['operator'] });
+    const office = p.login('anna', 'anna-secret-1');
+    const tablet = p.login('anna', 'anna-secret-1');
+    p.call('auth.changePassword', { current: 'anna-secret-1', next: 'anna-secret-2' }, office);
+    expect(p.call('auth.me', {}, office).user.username).toBe('anna');
+    expectRefusal(p, 'auth.me', {}, { code: 'SESSION_EXPIRED' }, tablet);
   });
 
   test('the audit never shows a password hash', () => {
@@ -322,6 +333,19 @@ describe('who did it', () => {
     const move = p.call('stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 1 }, op);
     expect(move.user_id).toBe(userRow(p, 'op').id);
     expectRefusal(p, 'stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 1 }, { code: 'UNAUTHENTICATED' }, 'stale-token');
+  });
+
+  test('users of one site cannot move, consume or write off another site’s stock', () => {
+    const p = plant();
+    p.call('sites.upsert', { ...FISH_SITE, code: 'BMP', name_en: 'Buryatmyasoprom JSC' });
+    p.call('users.create', { username: 'bmp-clerk', display_name: 'x', password: 'password-1', roles: ['inventory_clerk'], site: 'BMP' });
+    const meatClerk = p.login('bmp-clerk', 'password-1');
+    const lot = releasedRaw(p);
+    const error = expectRefusal(p, 'stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 1 }, { code: 'OTHER_SITE', field: 'lot' }, meatClerk);
+    expect(error.message.en).toContain('BFP');
+    expectRefusal(p, 'stock.writeOff', { lot, location: 'BF-QUAR', qty_g: 1, reason: 'x' }, { code: 'OTHER_SITE', field: 'lot' }, meatClerk);
+    // Reading is fine.
+    expect(p.call('lots.get', { code: lot }, meatClerk).lot.code).toBe(lot);
   });
 
   test('a stale token from an expired session does not stop the user logging in again', () => {

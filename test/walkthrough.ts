@@ -72,6 +72,20 @@ export const WALKTHROUGH: Step[] = [
   call('inspections.complete', (_, ctx) => ({ number: ctx.qcA })),
   call('inspections.verify', (_, ctx) => ({ number: ctx.qcA }), 'qc'),
   call('lots.block', (_, ctx) => ({ code: ctx.lotB, reason: 'повреждена упаковка' })),
+  step('inspections.open', 'admin', (p, ctx) => {
+    ctx.qcB = p.call('inspections.open', { lot: ctx.lotB! }).number;
+  }),
+  call('inspections.record', (_, ctx) => ({
+    number: ctx.qcB,
+    results: [
+      { parameter: 'CORE_TEMP', value: 2 },
+      { parameter: 'ORGANOLEPTIC', value: true },
+      { parameter: 'PARASITES', value: true },
+      { parameter: 'VET_DOC', value: true },
+    ],
+  })),
+  call('inspections.complete', (_, ctx) => ({ number: ctx.qcB })), // passes, but the manual block stays
+  call('lots.release', (_, ctx) => ({ code: ctx.lotB, reason: 'упаковка заменена' }), 'qc'),
   call('stock.move', (_, ctx) => ({ lot: ctx.lotA, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 100_000 })),
   call('stock.adjust', (_, ctx) => ({ lot: ctx.lotA, location: 'BF-CR1', delta_g: -500, reason: 'инвентаризация' })),
   call('stock.writeOff', (_, ctx) => ({ lot: ctx.lotA, location: 'BF-CR1', qty_g: 1_500, reason: 'порча' })),
@@ -102,11 +116,12 @@ export const WALKTHROUGH: Step[] = [
     ],
   })),
   call('inspections.complete', (_, ctx) => ({ number: ctx.qcSmoked })),
+  call('inspections.verify', (_, ctx) => ({ number: ctx.qcSmoked }), 'qc'), // shipping needs the second signature
   step('shipments.create', 'admin', (p, ctx) => {
     ctx.shipment = p.call('shipments.create', { customer: 'HENGTAI', consignee: 'HENGTAI', planned_date: p.now + DAY }).number;
   }),
-  call('shipments.addContainer', (_, ctx) => ({ number: ctx.shipment, container_no: 'MSCU1234565', seal_no: 'S-1' })),
-  call('shipments.addLine', (_, ctx) => ({ number: ctx.shipment, lot: ctx.smoked, qty_g: 200_000, gross_g: 210_000, packages: 40, container_no: 'MSCU1234565' })),
+  call('shipments.addContainer', (_, ctx) => ({ number: ctx.shipment, container_no: 'MSCU1234566', seal_no: 'S-1' })),
+  call('shipments.addLine', (_, ctx) => ({ number: ctx.shipment, lot: ctx.smoked, qty_g: 200_000, gross_g: 210_000, packages: 40, container_no: 'MSCU1234566' })),
   call('shipments.ship', (_, ctx) => ({ number: ctx.shipment })),
   step('shipments.create', 'admin', (p, ctx) => {
     ctx.shipment2 = p.call('shipments.create', { customer: 'HENGTAI', consignee: 'HENGTAI', planned_date: p.now + DAY }).number;

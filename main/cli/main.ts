@@ -2,15 +2,17 @@
 // Every domain command is one contract operation; `plantdesk call <operation> <json>` reaches
 // any of them directly. Results go to stdout (`--json` for machines), errors to stderr with a
 // non-zero exit code.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { OperationError } from '../contract/errors.js';
 import { OPERATION_NAMES, operations, type OperationName, type OperationOutput } from '../contract/operations.js';
-import { ROLES } from '../contract/roles.js';
+import { ROLES, type Permission } from '../contract/roles.js';
 import { DomainError } from '../core/domain-error.js';
 import { migrate } from '../db/open.js';
 import { Tx, type Actor } from '../db/tx.js';
 import { actorOf, authenticate } from '../services/users.js';
-import { defaultWorkspaceDir, Workspace } from '../workspace.js';
+import { defaultWorkspaceDir, Workspace, WORKSPACE_FILE } from '../workspace.js';
 import { seedDemo } from '../demo/seed.js';
 import { list, parseIntOption, parseJson, parseKg, parseResult, parseWhen, UsageError } from './args.js';
 import { date, dateTime, kg, table, tree } from './format.js';
@@ -83,14 +85,27 @@ interface Context {
   opts: Options;
   args: string[];
   lang: Lang;
+  /** The workspace folder chosen (--workspace, PLANTDESK_WORKSPACE or the default), resolved. */
+  workspaceDir(): string;
   workspace(): Workspace;
-  /** Runs an operation as the CLI user; throws the operation error if refused. */
-  call<N extends OperationName>(name: N, input: unknown): OperationOutput<N>;
+  /**
+   * The CLI user (--user and --password, asked for at a terminal), authenticated; with a
+   * permission, refuses a user who lacks it. For commands that write without an operation.
+   */
+  login(permission?: Permission, what?: string): Promise<Actor>;
+  /**
+   * Runs an operation as the CLI user; throws the operation error if refused. Unknown options
+   * are refused first: a command reads all its options while building the input, so a typo
+   * never lets a write through.
+   */
+  call<N extends OperationName>(name: N, input: unknown): Promise<OperationOutput<N>>;
 }
 
 interface Output {
   value: unknown;
   text?: string;
+  /** The exit code of a command that ran but found a problem (default 0). */
+  exitCode?: number;
 }
 
 interface Command {
@@ -116,24 +131,21 @@ const COMMANDS: Record<string, Command> = {
       'workspace init --site-code BFP --site-name-ru "…" --site-name-en "…" [--china-reg-no …] [--vet-approval-no …] [--address-ru …] [--address-en …] [--admin admin] [--admin-name "…"] (password: --password or PLANTDESK_PASSWORD)',
     summary: 'Create the workspace, its home site and the administrator',
     async run(ctx) {
+      const site = {
+        code: ctx.opts.need('site-code'),
+        name_ru: ctx.opts.need('site-name-ru'),
+        name_en: ctx.opts.need('site-name-en'),
+        china_reg_no: ctx.opts.get('china-reg-no'),
+        vet_approval_no: ctx.opts.get('vet-approval-no'),
+        address_ru: ctx.opts.get('address-ru'),
+        address_en: ctx.opts.get('address-en'),
+      };
+      const admin = { username: ctx.opts.get('admin') ?? 'admin', display_name: ctx.opts.get('admin-name') ?? 'Administrator' };
+      ctx.opts.assertAllUsed();
       const ws = ctx.workspace();
-      const password = await passwordFrom(ctx, 'administrator password');
-      const result = ws.invoke('setup.initialise', {
-        site: {
-          code: ctx.opts.need('site-code'),
-          name_ru: ctx.opts.need('site-name-ru'),
-          name_en: ctx.opts.need('site-name-en'),
-          china_reg_no: ctx.opts.get('china-reg-no'),
-          vet_approval_no: ctx.opts.get('vet-approval-no'),
-          address_ru: ctx.opts.get('address-ru'),
-          address_en: ctx.opts.get('address-en'),
-        },
-        admin: {
-          username: ctx.opts.get('admin') ?? 'admin',
-          display_name: ctx.opts.get('admin-name') ?? 'Administrator',
-          password,
-        },
-      });
+      // Initialising is public and refused once done, so a new workspace needs no login.
+      const password = await passwordFrom(ctx.opts, 'administrator password');
+      const result = ws.invoke('setup.initialise', { site, admin: { ...admin, password } });
       if (!result.ok) throw new OperationFailed(result.error);
       return {
         value: { workspace: ws.dir, site: result.value.site.code, admin: result.value.admin.username },
@@ -145,7 +157,8 @@ const COMMANDS: Record<string, Command> = {
     usage: 'workspace migrate',
     summary: 'Apply pending schema migrations',
     migrate: false,
-    run(ctx) {
+    async run(ctx) {
+      ctx.opts.assertAllUsed();
       const ws = ctx.workspace();
       const applied = migrate(ws.db);
       const info = ws.info();
@@ -159,7 +172,12 @@ const COMMANDS: Record<string, Command> = {
     usage: 'workspace info',
     summary: 'Where the workspace is, its schema version and sizes',
     migrate: false,
-    run(ctx) {
+    async run(ctx) {
+      // Looking must not create: a mistyped path is an error, not a new empty workspace.
+      const file = join(ctx.workspaceDir(), WORKSPACE_FILE);
+      if (!existsSync(file)) {
+        throw new UsageError(`no workspace at ${ctx.workspaceDir()} (${WORKSPACE_FILE} not found); "plantdesk workspace init" creates one`);
+      }
       const info = ctx.workspace().info();
       const lines = [
         `workspace: ${info.dir}`,
@@ -174,21 +192,23 @@ const COMMANDS: Record<string, Command> = {
   'workspace verify-audit': {
     usage: 'workspace verify-audit',
     summary: 'Check the audit hash chain; exit code 1 if it was tampered with',
-    run(ctx) {
-      const result = ctx.call('audit.verify', {});
+    async run(ctx) {
+      const result = await ctx.call('audit.verify', {});
       const text = result.ok
         ? `Audit chain intact: ${result.entries} entries`
         : [`Audit chain BROKEN (${result.entries} entries):`, ...result.problems.map((p) => `  #${p.seq} ${p.kind}: ${p.message[ctx.lang]}`)].join('\n');
-      if (!result.ok) process.exitCode = 1;
-      return { value: result, text };
+      return { value: result, text, exitCode: result.ok ? 0 : 1 };
     },
   },
   'workspace backup': {
     usage: 'workspace backup <file>',
-    summary: 'Consistent copy of the workspace while it is in use',
+    summary: 'Consistent copy of the workspace while it is in use (administrators)',
     async run(ctx) {
       const file = ctx.args[0];
       if (!file) throw new UsageError('workspace backup needs a target file');
+      ctx.opts.assertAllUsed();
+      // A copy holds every row, password hashes included: administrators only.
+      await ctx.login('workspace.admin', 'workspace backup');
       const result = await ctx.workspace().backup(file);
       return { value: result, text: `Backup written to ${result.file} (${result.pages} pages)` };
     },
@@ -196,10 +216,10 @@ const COMMANDS: Record<string, Command> = {
   'user add': {
     usage: `user add --username U --name "…" --roles ${ROLES.join(',')} [--site CODE] (new user's password: --new-password or PLANTDESK_NEW_PASSWORD)`,
     summary: 'Add a local user with roles',
-    run(ctx) {
+    async run(ctx) {
       const password = ctx.opts.get('new-password') ?? process.env.PLANTDESK_NEW_PASSWORD;
       if (!password) throw new UsageError('the new user needs a password: --new-password or PLANTDESK_NEW_PASSWORD');
-      const user = ctx.call('users.create', {
+      const user = await ctx.call('users.create', {
         username: ctx.opts.need('username'),
         display_name: ctx.opts.need('name'),
         roles: list(ctx.opts.need('roles')),
@@ -210,14 +230,22 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'demo seed': {
-    usage: 'demo seed [--days 30] [--seed 42] (administrator password of a new workspace: --password, PLANTDESK_PASSWORD, default "plantdesk")',
+    usage:
+      'demo seed [--days 30] [--seed 42] (a new workspace gets user "admin" with --password, PLANTDESK_PASSWORD or "plantdesk"; an initialised one needs an administrator\'s --user/--password)',
     summary: 'Fill the workspace with a month of realistic work at both plants',
-    run(ctx) {
+    async run(ctx) {
+      const days = optional(ctx.opts.get('days'), (v) => parseIntOption(v, 'days')) ?? 30;
+      const seed = optional(ctx.opts.get('seed'), (v) => parseIntOption(v, 'seed')) ?? 42;
+      ctx.opts.assertAllUsed();
       const ws = ctx.workspace();
+      // A new workspace is created with its administrator; an initialised one belongs to its
+      // users, and only an administrator may fill it.
+      const admin = ws.info().initialised ? await ctx.login('users.manage', 'demo seed') : undefined;
       const summary = seedDemo(ws, {
-        days: optional(ctx.opts.get('days'), (v) => parseIntOption(v, 'days')) ?? 30,
-        seed: optional(ctx.opts.get('seed'), (v) => parseIntOption(v, 'seed')) ?? 42,
+        days,
+        seed,
         adminPassword: ctx.opts.get('password') ?? process.env.PLANTDESK_PASSWORD ?? 'plantdesk',
+        admin,
       });
       const text = [
         `Demo data in ${ws.dir}:`,
@@ -230,8 +258,8 @@ const COMMANDS: Record<string, Command> = {
   'lots list': {
     usage: 'lots list [--product CODE] [--status quarantine|released|blocked] [--location CODE] [--search TEXT] [--in-stock] [--limit N] [--offset N]',
     summary: 'Lots with remaining quantity and shelf life',
-    run(ctx) {
-      const page = ctx.call('lots.list', {
+    async run(ctx) {
+      const page = await ctx.call('lots.list', {
         product: ctx.opts.get('product'),
         status: ctx.opts.get('status'),
         location: ctx.opts.get('location'),
@@ -250,8 +278,8 @@ const COMMANDS: Record<string, Command> = {
   'shipments list': {
     usage: 'shipments list [--status draft|shipped|cancelled] [--limit N]',
     summary: 'Export shipments',
-    run(ctx) {
-      const page = ctx.call('shipments.list', {
+    async run(ctx) {
+      const page = await ctx.call('shipments.list', {
         status: ctx.opts.get('status'),
         limit: optional(ctx.opts.get('limit'), (v) => parseIntOption(v, 'limit')),
       });
@@ -265,13 +293,13 @@ const COMMANDS: Record<string, Command> = {
   trace: {
     usage: 'trace <lot-code> [--backward|--forward]',
     summary: 'Backward to suppliers and forward to consignees, with quantities',
-    run(ctx) {
+    async run(ctx) {
       const code = ctx.args[0];
       if (!code) throw new UsageError('trace needs a lot code');
       const backward = ctx.opts.flag('backward');
       const forward = ctx.opts.flag('forward');
       const direction = backward && !forward ? 'backward' : forward && !backward ? 'forward' : 'both';
-      const result = ctx.call('trace.lot', { code, direction });
+      const result = await ctx.call('trace.lot', { code, direction });
       const parts = [`Lot ${result.lot.code} · ${result.lot.product_code} · ${kg(result.lot.initial_g)} kg · ${result.lot.status}`];
       if (result.backward) parts.push('', 'Backward (origin):', tree(result.backward, '  '));
       if (result.forward) parts.push('', 'Forward (use):', tree(result.forward, '  '));
@@ -280,9 +308,9 @@ const COMMANDS: Record<string, Command> = {
   },
   receive: {
     usage:
-      'receive --supplier CODE --product CODE --location CODE --gross-kg N [--tare-kg N] [--net-kg N] --produced YYYY-MM-DD [--vet-doc UUID] [--catch-area TEXT] [--temp °C] [--packages N] [--vehicle TEXT]  |  receive --supplier CODE --lines-json \'[…]\'',
+      'receive --supplier CODE --product CODE --location CODE --gross-kg N [--tare-kg N] [--net-kg N] --produced YYYY-MM-DD [--vet-doc UUID] [--catch-area TEXT] [--temp °C] [--packages N] [--vehicle TEXT] [--at YYYY-MM-DDTHH:MM]  |  receive --supplier CODE --lines-json \'[…]\' [--vehicle TEXT] [--at YYYY-MM-DDTHH:MM]',
     summary: 'Receive raw material (one quarantined lot per line)',
-    run(ctx) {
+    async run(ctx) {
       const linesJson = ctx.opts.get('lines-json');
       const lines = linesJson
         ? parseJson(linesJson, '--lines-json')
@@ -300,7 +328,7 @@ const COMMANDS: Record<string, Command> = {
               packages: optional(ctx.opts.get('packages'), (v) => parseIntOption(v, 'packages')),
             },
           ];
-      const receipt = ctx.call('receipts.create', {
+      const receipt = await ctx.call('receipts.create', {
         supplier: ctx.opts.need('supplier'),
         vehicle: ctx.opts.get('vehicle'),
         received_at: optional(ctx.opts.get('at'), (v) => parseWhen(v, 'at')),
@@ -316,33 +344,33 @@ const COMMANDS: Record<string, Command> = {
   'inspect open': {
     usage: 'inspect open --lot CODE [--template CODE] [--stage incoming|in_process|final]',
     summary: 'Start an inspection of a lot',
-    run: (ctx) =>
-      inspection(ctx, ctx.call('inspections.open', { lot: ctx.opts.need('lot'), template: ctx.opts.get('template'), stage: ctx.opts.get('stage') })),
+    run: async (ctx) =>
+      inspection(ctx, await ctx.call('inspections.open', { lot: ctx.opts.need('lot'), template: ctx.opts.get('template'), stage: ctx.opts.get('stage') })),
   },
   'inspect record': {
     usage: 'inspect record --number QC-… --result CODE=value [--result CODE=value …]',
     summary: 'Record results (verdict from the limits)',
-    run: (ctx) => {
+    run: async (ctx) => {
       const results = ctx.opts.all('result').map(parseResult);
-      return inspection(ctx, ctx.call('inspections.record', { number: ctx.opts.need('number'), results }));
+      return inspection(ctx, await ctx.call('inspections.record', { number: ctx.opts.need('number'), results }));
     },
   },
   'inspect complete': {
     usage: 'inspect complete --number QC-… [--note TEXT]',
     summary: 'Complete: release on pass, block on fail',
-    run: (ctx) => inspection(ctx, ctx.call('inspections.complete', { number: ctx.opts.need('number'), note: ctx.opts.get('note') })),
+    run: async (ctx) => inspection(ctx, await ctx.call('inspections.complete', { number: ctx.opts.need('number'), note: ctx.opts.get('note') })),
   },
   'inspect verify': {
     usage: 'inspect verify --number QC-…',
     summary: 'Verification sign-off (by someone other than the inspector)',
-    run: (ctx) => inspection(ctx, ctx.call('inspections.verify', { number: ctx.opts.need('number') })),
+    run: async (ctx) => inspection(ctx, await ctx.call('inspections.verify', { number: ctx.opts.need('number') })),
   },
   'batch plan': {
     usage: 'batch plan --product CODE --equipment CODE --planned-kg N --start YYYY-MM-DDTHH:MM --end YYYY-MM-DDTHH:MM [--note TEXT]',
     summary: 'Plan a production batch on equipment',
-    run: (ctx) =>
+    run: async (ctx) =>
       batch(
-        ctx.call('batches.plan', {
+        await ctx.call('batches.plan', {
           product: ctx.opts.need('product'),
           equipment: ctx.opts.need('equipment'),
           planned_g: parseKg(ctx.opts.need('planned-kg'), 'planned-kg'),
@@ -355,9 +383,9 @@ const COMMANDS: Record<string, Command> = {
   'batch consume': {
     usage: 'batch consume --number BAT-… --lot CODE --kg N [--location CODE]',
     summary: 'Consume a released input lot',
-    run: (ctx) =>
+    run: async (ctx) =>
       batch(
-        ctx.call('batches.consume', {
+        await ctx.call('batches.consume', {
           number: ctx.opts.need('number'),
           lot: ctx.opts.need('lot'),
           qty_g: parseKg(ctx.opts.need('kg'), 'kg'),
@@ -368,8 +396,8 @@ const COMMANDS: Record<string, Command> = {
   'batch output': {
     usage: 'batch output --number BAT-… --kg N --location CODE [--packages N]',
     summary: 'Record an output lot (quarantined until final inspection)',
-    run(ctx) {
-      const result = ctx.call('batches.output', {
+    async run(ctx) {
+      const result = await ctx.call('batches.output', {
         number: ctx.opts.need('number'),
         qty_g: parseKg(ctx.opts.need('kg'), 'kg'),
         location: ctx.opts.need('location'),
@@ -382,13 +410,13 @@ const COMMANDS: Record<string, Command> = {
   'batch finish': {
     usage: 'batch finish --number BAT-…',
     summary: 'Finish a batch',
-    run: (ctx) => batch(ctx.call('batches.finish', { number: ctx.opts.need('number') })),
+    run: async (ctx) => batch(await ctx.call('batches.finish', { number: ctx.opts.need('number') })),
   },
   'batch suggest': {
     usage: 'batch suggest --product CODE --kg N [--location CODE]',
     summary: 'First-expiry-first-out picking suggestion',
-    run(ctx) {
-      const s = ctx.call('stock.fefo', {
+    async run(ctx) {
+      const s = await ctx.call('stock.fefo', {
         product: ctx.opts.need('product'),
         qty_g: parseKg(ctx.opts.need('kg'), 'kg'),
         location: ctx.opts.get('location'),
@@ -403,8 +431,8 @@ const COMMANDS: Record<string, Command> = {
   move: {
     usage: 'move --lot CODE --from CODE --to CODE --kg N',
     summary: 'Move stock between locations',
-    run(ctx) {
-      const m = ctx.call('stock.move', {
+    async run(ctx) {
+      const m = await ctx.call('stock.move', {
         lot: ctx.opts.need('lot'),
         from: ctx.opts.need('from'),
         to: ctx.opts.need('to'),
@@ -416,8 +444,8 @@ const COMMANDS: Record<string, Command> = {
   'stock levels': {
     usage: 'stock levels [--by product|location|lot] [--product CODE] [--location CODE]',
     summary: 'Stock levels',
-    run(ctx) {
-      const page = ctx.call('stock.levels', { by: ctx.opts.get('by') ?? 'product', product: ctx.opts.get('product'), location: ctx.opts.get('location') });
+    async run(ctx) {
+      const page = await ctx.call('stock.levels', { by: ctx.opts.get('by') ?? 'product', product: ctx.opts.get('product'), location: ctx.opts.get('location') });
       const text = table(['', 'kg', 'lots', 'earliest expiry'], page.rows.map((r) => [r.label, kg(r.qty_g), r.lots, date(r.earliest_expiry)]));
       return { value: page, text };
     },
@@ -425,8 +453,8 @@ const COMMANDS: Record<string, Command> = {
   'stock expiring': {
     usage: 'stock expiring [--days 7] [--location CODE]',
     summary: 'Expired lots in stock and those expiring soon',
-    run(ctx) {
-      const r = ctx.call('stock.expiring', {
+    async run(ctx) {
+      const r = await ctx.call('stock.expiring', {
         within_days: optional(ctx.opts.get('days'), (v) => parseIntOption(v, 'days')),
         location: ctx.opts.get('location'),
       });
@@ -438,9 +466,9 @@ const COMMANDS: Record<string, Command> = {
   'ship create': {
     usage: 'ship create --customer CODE --consignee CODE --date YYYY-MM-DD [--incoterms FCA] [--currency CNY] [--transport TEXT] [--border TEXT]',
     summary: 'Start an export shipment',
-    run: (ctx) =>
+    run: async (ctx) =>
       shipment(
-        ctx.call('shipments.create', {
+        await ctx.call('shipments.create', {
           customer: ctx.opts.need('customer'),
           consignee: ctx.opts.need('consignee'),
           planned_date: parseWhen(ctx.opts.need('date'), 'date'),
@@ -452,11 +480,11 @@ const COMMANDS: Record<string, Command> = {
       ),
   },
   'ship container': {
-    usage: 'ship container --number SHP-… --container MSCU1234565 [--seal TEXT]',
+    usage: 'ship container --number SHP-… --container MSCU1234566 [--seal TEXT]',
     summary: 'Add a container and its seal',
-    run: (ctx) =>
+    run: async (ctx) =>
       shipment(
-        ctx.call('shipments.addContainer', {
+        await ctx.call('shipments.addContainer', {
           number: ctx.opts.need('number'),
           container_no: ctx.opts.need('container'),
           seal_no: ctx.opts.get('seal'),
@@ -466,9 +494,9 @@ const COMMANDS: Record<string, Command> = {
   'ship add': {
     usage: 'ship add --number SHP-… --lot CODE --kg N --gross-kg N --packages N [--container CODE]',
     summary: 'Add a released finished lot',
-    run: (ctx) =>
+    run: async (ctx) =>
       shipment(
-        ctx.call('shipments.addLine', {
+        await ctx.call('shipments.addLine', {
           number: ctx.opts.need('number'),
           lot: ctx.opts.need('lot'),
           qty_g: parseKg(ctx.opts.need('kg'), 'kg'),
@@ -481,7 +509,7 @@ const COMMANDS: Record<string, Command> = {
   'ship send': {
     usage: 'ship send --number SHP-…',
     summary: 'Ship: moves the stock out',
-    run: (ctx) => shipment(ctx.call('shipments.ship', { number: ctx.opts.need('number') })),
+    run: async (ctx) => shipment(await ctx.call('shipments.ship', { number: ctx.opts.need('number') })),
   },
   operations: {
     usage: 'operations',
@@ -494,10 +522,10 @@ const COMMANDS: Record<string, Command> = {
   call: {
     usage: "call <operation> ['<json input>']",
     summary: 'Run any contract operation with a JSON input',
-    run(ctx) {
+    async run(ctx) {
       const [name, json] = ctx.args;
       if (!name) throw new UsageError('call needs an operation name (see `plantdesk operations`)');
-      const value = ctx.call(name as OperationName, json === undefined ? {} : parseJson(json, 'input'));
+      const value = await ctx.call(name as OperationName, json === undefined ? {} : parseJson(json, 'input'));
       return { value, text: JSON.stringify(value, null, 2) };
     },
   },
@@ -538,8 +566,9 @@ function shipment(s: OperationOutput<'shipments.get'>): Output {
   return { value: s, text };
 }
 
-async function passwordFrom(ctx: Context, what: string): Promise<string> {
-  const given = ctx.opts.get('password') ?? process.env.PLANTDESK_PASSWORD;
+/** --password, else PLANTDESK_PASSWORD, else asked for without echo at a terminal; refused otherwise. */
+async function passwordFrom(opts: Options, what: string): Promise<string> {
+  const given = opts.get('password') ?? process.env.PLANTDESK_PASSWORD;
   if (given !== undefined) return given;
   if (!process.stdin.isTTY) throw new UsageError(`${what}: give --password or set PLANTDESK_PASSWORD`);
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
@@ -547,9 +576,15 @@ async function passwordFrom(ctx: Context, what: string): Promise<string> {
   const output = rl as unknown as { _writeToOutput?: (s: string) => void };
   process.stderr.write(`${what}: `);
   output._writeToOutput = () => undefined;
-  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
-  rl.close();
-  process.stderr.write('\n');
+  // Ctrl-D or Ctrl-C at the prompt gives up instead of leaving the command hanging or exiting 0.
+  rl.on('SIGINT', () => rl.close());
+  const answer = await new Promise<string>((resolve, reject) => {
+    rl.on('close', () => reject(new UsageError(`${what}: no password given`)));
+    rl.question('', resolve);
+  }).finally(() => {
+    rl.close();
+    process.stderr.write('\n');
+  });
   return answer;
 }
 
@@ -565,6 +600,8 @@ function helpText(): string {
     '',
     'Every command acts as a workspace user: --user (or PLANTDESK_USER, default "admin") with the',
     'password from --password or PLANTDESK_PASSWORD (asked for at a terminal). Roles apply as in the app.',
+    'No login: "workspace init" of a new workspace, "workspace info", "workspace migrate", "operations",',
+    '"demo seed" of a new workspace, and --help.',
     `The workspace is --workspace DIR, else PLANTDESK_WORKSPACE, else ${defaultWorkspaceDir()}.`,
     "`plantdesk <command> --help` shows a command's options.",
   ].join('\n');
@@ -586,7 +623,7 @@ function languageOf(opts: Options): Lang {
 }
 
 /** Runs the CLI; returns the exit code. Streams are parameters so tests can run it in-process. */
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let workspace: Workspace | undefined;
   let lang: Lang = 'ru';
   try {
@@ -610,23 +647,29 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       opts,
       args: found.args,
       lang,
+      workspaceDir: () => resolve(opts.get('workspace') ?? defaultWorkspaceDir()),
       workspace() {
-        workspace ??= Workspace.open(opts.get('workspace') ?? defaultWorkspaceDir(), { migrate: found.command.migrate ?? true });
+        workspace ??= Workspace.open(this.workspaceDir(), { migrate: found.command.migrate ?? true });
         return workspace;
       },
-      call(name, input) {
-        const ws = this.workspace();
-        actor ??= cliActor(ws, opts);
-        const result = ws.invokeAs(name, input, actor);
+      async login(permission, what = found.name) {
+        actor ??= await cliActor(this.workspace(), opts);
+        if (permission && !actor.permissions.has(permission)) throw new DomainError('FORBIDDEN', { operation: what, permission });
+        return actor;
+      },
+      async call(name, input) {
+        opts.assertAllUsed();
+        const result = this.workspace().invokeAs(name, input, await this.login());
         if (!result.ok) throw new OperationFailed(result.error);
         return result.value;
       },
     };
     const output = await found.command.run(ctx);
+    // Commands that only read may notice a typo last; writing ones checked before writing.
     opts.assertAllUsed();
     const json = opts.flag('json');
     out.write((json ? JSON.stringify(output.value) : (output.text ?? JSON.stringify(output.value, null, 2))) + '\n');
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return output.exitCode ?? 0;
   } catch (error) {
     return report(error, lang, err);
   } finally {
@@ -634,10 +677,10 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   }
 }
 
-function cliActor(ws: Workspace, opts: Options): Actor {
+/** The CLI user: --user (PLANTDESK_USER, "admin") with a password given or asked for at a terminal. */
+async function cliActor(ws: Workspace, opts: Options): Promise<Actor> {
   const username = opts.get('user') ?? process.env.PLANTDESK_USER ?? 'admin';
-  const password = opts.get('password') ?? process.env.PLANTDESK_PASSWORD;
-  if (password === undefined) throw new UsageError(`password for user "${username}": give --password or set PLANTDESK_PASSWORD`);
+  const password = await passwordFrom(opts, `password for user "${username}"`);
   const probe = new Tx(ws.q, { userId: null, username, siteId: '', roles: [], permissions: new Set() }, Date.now(), 'cli.authenticate');
   const user = ws.db.transaction(() => authenticate(probe, username, password))();
   return actorOf(user);

@@ -106,6 +106,7 @@ export const equipmentRow = z.object({
 });
 
 export const lotStatus = z.enum(['quarantine', 'released', 'blocked']);
+export const lotStatusSource = z.enum(['inspection', 'manual']);
 export const lotRow = z.object({
   ...base,
   code: z.string(),
@@ -121,6 +122,8 @@ export const lotRow = z.object({
   expires_at: epochMs,
   status: lotStatus,
   status_reason: z.string().nullable(),
+  /** Who set the status: an inspection verdict or a person (lots.block / lots.release); null while quarantined. */
+  status_source: lotStatusSource.nullable(),
   initial_g: z.number().int(),
   packages: z.number().int().nullable(),
 });
@@ -219,6 +222,10 @@ export const resultRow = z.object({
   value_bool: flag.nullable(),
   value_text: z.string().nullable(),
   verdict: z.enum(['pass', 'fail', 'info']),
+  /** The parameter's limits and unit when the result was recorded (what the verdict was judged against). */
+  min_value: z.number().nullable(),
+  max_value: z.number().nullable(),
+  unit: z.string().nullable(),
   source: z.string(),
   recorded_by: id,
   recorded_at: epochMs,

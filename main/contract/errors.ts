@@ -71,6 +71,10 @@ export const ERROR_MESSAGES = {
     ru: 'Недостаточно остатка партии {lot} в {location}: есть {available} г, нужно {requested} г',
     en: 'Not enough of lot {lot} in {location}: {available} g available, {requested} g requested',
   },
+  STOCK_RESERVED: {
+    ru: 'Недостаточно свободного остатка партии {lot}: на складе {in_stock} г, из них {reserved} г уже в черновиках отгрузок ({shipments}); доступно {available} г, нужно {requested} г',
+    en: 'Not enough free stock of lot {lot}: {in_stock} g in stock, of which {reserved} g is already on draft shipments ({shipments}); {available} g available, {requested} g requested',
+  },
   EQUIPMENT_BOOKED: {
     ru: 'Оборудование «{equipment}» уже занято партией {batch} с {from} по {to}',
     en: 'Equipment "{equipment}" is already booked by batch {batch} from {from} to {to}',
@@ -98,6 +102,14 @@ export const ERROR_MESSAGES = {
   VERIFIER_IS_INSPECTOR: {
     ru: 'Проверку подтверждает другой сотрудник, не контролёр {user}',
     en: 'The verification must be signed by someone other than the inspector {user}',
+  },
+  OTHER_SITE: {
+    ru: '{entity} {key} принадлежит площадке {site}: изменять это могут только пользователи той площадки',
+    en: '{entity} {key} belongs to site {site}: only that site’s users can change it',
+  },
+  NOT_VERIFIED: {
+    ru: 'Итоговая проверка партии {lot} не подтверждена вторым сотрудником',
+    en: 'The final inspection of lot {lot} has not been verified by a second person',
   },
   SAME_LOCATION: {
     ru: 'Место отправления и назначения совпадают',

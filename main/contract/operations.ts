@@ -40,6 +40,7 @@ import {
   text,
   batchStatus,
 } from './entities.js';
+import { isValidContainerNumber, isValidGtin } from './check-digits.js';
 import { say } from './errors.js';
 import { ROLES, type Permission } from './roles.js';
 
@@ -141,13 +142,13 @@ export const templateView = templateRow.extend({
   parameters: z.array(parameterRow),
 });
 
+/** A result with its parameter's name; unit and limits are the result's own (those it was judged against). */
 export const resultView = resultRow.extend({
   parameter_code: z.string(),
   parameter_name_ru: z.string(),
   parameter_name_en: z.string(),
-  unit: z.string().nullable(),
-  min_value: z.number().nullable(),
-  max_value: z.number().nullable(),
+  /** 0 when the parameter has since been dropped from the template: the result no longer counts toward the verdict. */
+  parameter_active: flag,
 });
 
 export const inspectionView = inspectionRow.extend({
@@ -218,8 +219,14 @@ export const auditProblem = obj({
 
 // ── inputs shared by several operations ─────────────────────────────────────────────────────
 
+/** Site codes go into every lot code and document number: short, Latin capitals and digits. */
+const siteCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9]{2,6}$/, say('2–6 заглавных латинских букв или цифр, например BFP', '2–6 capital Latin letters or digits, e.g. BFP'));
+
 const siteInput = obj({
-  code,
+  code: siteCode,
   name_ru: text(200),
   name_en: text(200),
   name_zh: optText(200),
@@ -234,7 +241,10 @@ const siteInput = obj({
   active: flag.optional(),
 });
 
-const gtin = z.string().regex(/^\d{14}$/, say('14 цифр (GTIN-14)', '14 digits (GTIN-14)'));
+const gtin = z
+  .string()
+  .regex(/^\d{14}$/, say('14 цифр (GTIN-14)', '14 digits (GTIN-14)'))
+  .refine(isValidGtin, say('неверная контрольная цифра GTIN', 'wrong GTIN check digit'));
 
 const productInput = obj({
   code,
@@ -340,6 +350,12 @@ export const operations = {
     input: obj({
       site: siteInput,
       admin: obj({ username, display_name: text(200), password }),
+      /** Empty on a site's first PC; '2', 'B'… on further PCs of the same site. */
+      station_code: z
+        .string()
+        .trim()
+        .regex(/^[A-Z0-9]{0,2}$/, say('до 2 заглавных латинских букв или цифр', 'up to 2 capital Latin letters or digits'))
+        .default(''),
     }),
     output: obj({ site: siteRow, admin: userView }),
     permission: 'public',
@@ -471,7 +487,14 @@ export const operations = {
     output: lotRow,
     permission: 'quality.inspect',
     mutation: true,
-    summary: 'Block a lot by hand (with a reason)',
+    summary: 'Block a lot by hand (with a reason), e.g. a recall hold; no inspection lifts it',
+  }),
+  'lots.release': op({
+    input: obj({ code: text(40), reason }),
+    output: lotRow,
+    permission: 'quality.verify',
+    mutation: true,
+    summary: 'Release a blocked or quarantined lot by hand (with a reason); only if its latest inspection of the deciding stage passed',
   }),
   'stock.levels': op({
     input: obj({ by: z.enum(['product', 'location', 'lot']), product: code.optional(), location: code.optional(), ...paging }),
@@ -581,7 +604,8 @@ export const operations = {
     output: inspectionView,
     permission: 'quality.inspect',
     mutation: true,
-    summary: 'Complete: verdict from the results; the lot is released (pass) or blocked (fail)',
+    summary:
+      'Complete: verdict from the results of active parameters. A fail blocks the lot; a pass releases it only at the deciding stage (incoming for received lots, final for produced ones) and never lifts a manual block',
   }),
   'inspections.verify': op({
     input: obj({ number: text(40) }),
@@ -689,7 +713,11 @@ export const operations = {
     summary: 'Start an export shipment',
   }),
   'shipments.addContainer': op({
-    input: obj({ number: text(40), container_no: z.string().trim().regex(/^[A-Z]{4}\d{7}$/, say('ISO 6346, например MSCU1234565', 'ISO 6346, e.g. MSCU1234565')), seal_no: optText(40) }),
+    input: obj({ number: text(40), container_no: z
+        .string()
+        .trim()
+        .regex(/^[A-Z]{4}\d{7}$/, say('ISO 6346, например MSCU1234566', 'ISO 6346, e.g. MSCU1234566'))
+        .refine(isValidContainerNumber, say('неверная контрольная цифра номера контейнера (ISO 6346)', 'wrong container check digit (ISO 6346)')), seal_no: optText(40) }),
     output: shipmentView,
     permission: 'shipment.manage',
     mutation: true,
@@ -707,14 +735,14 @@ export const operations = {
     output: shipmentView,
     permission: 'shipment.manage',
     mutation: true,
-    summary: 'Add a released finished lot to the shipment',
+    summary: 'Add a released finished lot to the shipment (never more than in stock minus what drafts already hold)',
   }),
   'shipments.ship': op({
     input: obj({ number: text(40) }),
     output: shipmentView,
     permission: 'shipment.ship',
     mutation: true,
-    summary: 'Ship: checks every line again and moves the stock out',
+    summary: 'Ship: checks every line again (released, unexpired, final inspection passed and verified by a second person) and moves the stock out',
   }),
   'shipments.cancel': op({ input: obj({ number: text(40), reason }), output: shipmentView, permission: 'shipment.manage', mutation: true, summary: 'Cancel a draft shipment' }),
   'shipments.get': op({ input: obj({ number: text(40) }), output: shipmentView, permission: 'stock.read', mutation: false, summary: 'One shipment' }),

@@ -32,6 +32,9 @@ export const MIGRATIONS: readonly Migration[] = [
           id INTEGER PRIMARY KEY CHECK (id = 1),
           workspace_id TEXT NOT NULL,
           home_site_id TEXT NOT NULL,
+          -- Second and further PCs of one site get a station code, so their lot codes and
+          -- document numbers never collide with the first PC's.
+          station_code TEXT NOT NULL DEFAULT '',
           created_at INTEGER NOT NULL
         ) STRICT;
 
@@ -151,7 +154,7 @@ export const MIGRATIONS: readonly Migration[] = [
           origin TEXT NOT NULL CHECK (origin IN ('receipt', 'production')),
           supplier_id TEXT REFERENCES partners(id),
           receipt_id TEXT REFERENCES receipts(id),
-          batch_id TEXT,
+          batch_id TEXT REFERENCES batches(id),
           vet_doc_uuid TEXT,
           catch_area TEXT,
           production_method TEXT,
@@ -159,6 +162,9 @@ export const MIGRATIONS: readonly Migration[] = [
           expires_at INTEGER NOT NULL,
           status TEXT NOT NULL CHECK (status IN ('quarantine', 'released', 'blocked')),
           status_reason TEXT,
+          -- Who set the status: an inspection's verdict, or a person by hand (lots.block,
+          -- lots.release). Null while quarantined. A manual block is never lifted by an inspection.
+          status_source TEXT CHECK (status_source IN ('inspection', 'manual')),
           initial_g INTEGER NOT NULL CHECK (initial_g > 0),
           packages INTEGER
         ) STRICT;
@@ -270,6 +276,11 @@ export const MIGRATIONS: readonly Migration[] = [
           value_bool INTEGER CHECK (value_bool IN (0, 1)),
           value_text TEXT,
           verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'info')),
+          -- The limits the value was judged against, copied from the parameter when recorded:
+          -- later changes to the template never rewrite a past result.
+          min_value REAL,
+          max_value REAL,
+          unit TEXT,
           source TEXT NOT NULL DEFAULT 'manual',
           recorded_by TEXT NOT NULL,
           recorded_at INTEGER NOT NULL,
@@ -353,21 +364,29 @@ export const MIGRATIONS: readonly Migration[] = [
           seq INTEGER NOT NULL,
           hash TEXT NOT NULL
         ) STRICT;
+        CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
-        -- Change log for replication: one row per row change, per-site gapless sequence.
+        -- Change log for replication: one row per row change. Each installation (origin = the
+        -- workspace id; a site may have several PCs) numbers its changes in one gapless sequence;
+        -- site_id is the owner of the changed row.
         CREATE TABLE change_log (
           seq INTEGER PRIMARY KEY,
+          origin_id TEXT NOT NULL,
+          origin_seq INTEGER NOT NULL,
           site_id TEXT NOT NULL,
-          site_seq INTEGER NOT NULL,
           table_name TEXT NOT NULL,
           row_id TEXT NOT NULL,
           op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
           at INTEGER NOT NULL,
+          audit_seq INTEGER NOT NULL,
           data TEXT,
-          UNIQUE (site_id, site_seq)
+          UNIQUE (origin_id, origin_seq)
         ) STRICT;
         CREATE TABLE change_sequences (
-          site_id TEXT PRIMARY KEY,
+          origin_id TEXT PRIMARY KEY,
           last_seq INTEGER NOT NULL
         ) STRICT;
       `);

@@ -55,6 +55,7 @@ export interface WorkspaceTable {
   id: number;
   workspace_id: string;
   home_site_id: string;
+  station_code: string;
   created_at: number;
 }
 
@@ -103,17 +104,19 @@ export interface AuditHeadRow {
 
 export interface ChangeLogRow {
   seq: number;
+  origin_id: string;
+  origin_seq: number;
   site_id: string;
-  site_seq: number;
   table_name: string;
   row_id: string;
   op: 'insert' | 'update' | 'delete';
   at: number;
+  audit_seq: number;
   data: string | null;
 }
 
 export interface ChangeSequenceRow {
-  site_id: string;
+  origin_id: string;
   last_seq: number;
 }
 

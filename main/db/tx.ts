@@ -64,7 +64,7 @@ export interface AuditPayload {
 
 export class Tx {
   readonly changes: RowChange[] = [];
-  private readonly nextSeq = new Map<string, number>();
+  private changeStream: { origin: string; next: number; auditSeq: number } | undefined;
 
   constructor(
     readonly q: QueryRunner,
@@ -115,38 +115,45 @@ export class Tx {
     after: Record<string, unknown>,
   ): void {
     const id = after.id as string;
-    const owner = after.site_id as string;
     this.changes.push({ table, id, op, before, after });
-    const seq = this.siteSeq(owner);
+    const stream = this.stream();
     this.q.sqlRun(
-      'INSERT INTO change_log (site_id, site_seq, table_name, row_id, op, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      owner,
-      seq,
+      'INSERT INTO change_log (origin_id, origin_seq, site_id, table_name, row_id, op, at, audit_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      stream.origin,
+      stream.next++,
+      after.site_id as string,
       table,
       id,
       op,
       this.now,
+      stream.auditSeq,
       JSON.stringify(after),
     );
   }
 
-  private siteSeq(siteId: string): number {
-    let next = this.nextSeq.get(siteId);
-    if (next === undefined) {
-      const row = this.q.sql<{ last_seq: number }>('SELECT last_seq FROM change_sequences WHERE site_id = ?', siteId)[0];
-      next = (row?.last_seq ?? 0) + 1;
+  /**
+   * This installation's change stream, read once per operation: its id, the next gapless
+   * sequence number, and the seq of the audit entry this operation will append (so every
+   * change row points at the audit entry that explains it).
+   */
+  private stream(): { origin: string; next: number; auditSeq: number } {
+    if (!this.changeStream) {
+      const origin = this.q.sql<{ workspace_id: string }>('SELECT workspace_id FROM workspace WHERE id = 1')[0]?.workspace_id;
+      if (!origin) throw new Error('the workspace has no identity yet: run setup first');
+      const last = this.q.sql<{ last_seq: number }>('SELECT last_seq FROM change_sequences WHERE origin_id = ?', origin)[0]?.last_seq ?? 0;
+      const head = this.q.sql<{ seq: number }>('SELECT seq FROM audit_head WHERE id = 1')[0]?.seq ?? 0;
+      this.changeStream = { origin, next: last + 1, auditSeq: head + 1 };
     }
-    this.nextSeq.set(siteId, next + 1);
-    return next;
+    return this.changeStream;
   }
 
-  /** Writes the per-site sequence high-water marks and the operation's audit entry. */
+  /** Writes the change stream's high-water mark and the operation's audit entry. */
   finish(auditDetails?: Record<string, unknown>): void {
-    for (const [siteId, next] of this.nextSeq) {
+    if (this.changeStream) {
       this.q.sqlRun(
-        'INSERT INTO change_sequences (site_id, last_seq) VALUES (?, ?) ON CONFLICT (site_id) DO UPDATE SET last_seq = excluded.last_seq',
-        siteId,
-        next - 1,
+        'INSERT INTO change_sequences (origin_id, last_seq) VALUES (?, ?) ON CONFLICT (origin_id) DO UPDATE SET last_seq = excluded.last_seq',
+        this.changeStream.origin,
+        this.changeStream.next - 1,
       );
     }
     appendAudit(this.q, {

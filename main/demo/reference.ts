@@ -1,13 +1,12 @@
 // Reference data of the two first plants — the Lake Baikal fish plant and the Buryat meat plant —
 // and their Chinese importers. Used by `plantdesk demo seed` and by the tests. Registration
 // numbers here are demo values: an administrator enters the real ones.
+import { gs1CheckDigit } from '../contract/check-digits.js';
 import type { OperationInput } from '../contract/operations.js';
 
-/** GS1 mod-10 check digit for the first 13 digits of a GTIN-14. */
+/** A GTIN-14 from its first 13 digits. */
 export function gtinWithCheckDigit(body13: string): string {
-  const digits = [...body13].map(Number);
-  const sum = digits.reduce((acc, d, i) => acc + d * ((digits.length - i) % 2 === 1 ? 3 : 1), 0);
-  return body13 + String((10 - (sum % 10)) % 10);
+  return body13 + String(gs1CheckDigit(body13));
 }
 
 export const FISH_SITE: OperationInput<'sites.upsert'> = {

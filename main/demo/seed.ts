@@ -29,7 +29,13 @@ export const DEMO_USER_PASSWORD = 'plantdesk-demo';
 export interface SeedOptions {
   days: number;
   seed: number;
+  /** Password of the `admin` user created when the workspace is new (not initialised yet). */
   adminPassword: string;
+  /**
+   * The authenticated administrator who seeds an already initialised workspace (needs
+   * `users.manage`). Without it only a new workspace can be seeded.
+   */
+  admin?: Actor;
 }
 
 export interface SeedSummary {
@@ -100,6 +106,12 @@ export function containerNumber(owner: string, serial: number): string {
 }
 
 export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
+  // Seeding an initialised workspace is an administrator's act: refuse before writing anything.
+  const initialised = homeSiteId(ws.q) !== null;
+  if (initialised && !options.admin) throw new DomainError('UNAUTHENTICATED');
+  if (initialised && !options.admin?.permissions.has('users.manage')) {
+    throw new DomainError('FORBIDDEN', { operation: 'demo seed', permission: 'users.manage' });
+  }
   const existing = ws.q.sql<{ n: number }>('SELECT COUNT(*) AS n FROM receipts')[0]!.n;
   if (existing > 0) {
     throw new DomainError('INVALID_STATE', { entity: 'Workspace / Рабочая база', key: ws.dir, state: `${existing} receipts`, action: 'seed demo data into a workspace that already has work' });
@@ -108,8 +120,10 @@ export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
   const today = new Date();
   today.setHours(0, 0, 0, 0);
   const start = today.getTime() - options.days * DAY;
+  /** The seeded days are [start, end); nothing happens after `end` (the plan for the next day is made before it). */
+  const end = start + options.days * DAY;
   let now = start + 6 * HOUR;
-  const registry = new Registry(ws.q, { clock: () => now });
+  const registry = new Registry(ws.q, { clock: () => now, validateOutputs: ws.validatesOutputs });
 
   const run = <N extends OperationName>(actor: Actor | null, name: N, input: unknown): OperationOutput<N> => {
     const result = actor ? registry.invokeAs(name, input, actor) : registry.invoke(name, input);
@@ -118,14 +132,13 @@ export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
   };
   const userRow = (username: string) => ws.q.sql<UserRow>('SELECT * FROM users WHERE username = ?', username)[0];
 
-  // Setup: the fish plant is home unless the workspace already has a site.
-  if (homeSiteId(ws.q) === null) {
-    run(null, 'setup.initialise', { site: FISH_SITE, admin: { username: 'admin', display_name: 'Администратор', password: options.adminPassword } });
-  }
-  const adminRow = ws.q
-    .sql<UserRow>("SELECT * FROM users WHERE active = 1 AND roles LIKE '%\"admin\"%' ORDER BY created_at LIMIT 1")[0];
-  if (!adminRow) throw new Error('demo seed: the workspace has no active administrator');
-  const admin = actorOf(adminRow);
+  // Setup: a new workspace gets the fish plant as home and an `admin`; an initialised one is
+  // seeded by the administrator who asked for it.
+  const newAdmin = () => {
+    const created = run(null, 'setup.initialise', { site: FISH_SITE, admin: { username: 'admin', display_name: 'Администратор', password: options.adminPassword } });
+    return actorOf(userRow(created.admin.username)!);
+  };
+  const admin: Actor = initialised && options.admin ? options.admin : newAdmin();
   for (const site of [FISH_SITE, MEAT_SITE]) run(admin, 'sites.upsert', site);
   for (const u of DEMO_USERS) {
     if (!userRow(u.username)) {
@@ -321,7 +334,8 @@ export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
       finalValues: smoked,
       inspect: !last,
     });
-    if (d % 3 === 1) {
+    // Cold smoking takes 22 hours: start one only if it ends within the seeded period.
+    if (d % 3 === 1 && day + 32 * HOUR <= end) {
       produce({
         ...fishCrew,
         product: 'OMUL-CS',
@@ -429,7 +443,7 @@ export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
     }
   }
   // Tomorrow's plan is already on the board.
-  const tomorrow = start + options.days * DAY;
+  const tomorrow = end;
   at(tomorrow - 4 * HOUR, () => {
     run(as['fish.production']!, 'batches.plan', { product: 'OMUL-HS', planned_g: kg(220), equipment: 'BF-SMOKER-1', planned_start: tomorrow + 10 * HOUR, planned_end: tomorrow + 16 * HOUR });
   });

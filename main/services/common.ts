@@ -43,6 +43,21 @@ export function byCode<T extends CodedTable>(tx: Tx, table: T, code: string, fie
   return row;
 }
 
+/** Like byCode, for new work: a deactivated product, partner, location or equipment is refused. */
+export function activeByCode<T extends Exclude<CodedTable, 'sites'>>(tx: Tx, table: T, code: string, field?: string): DB[T] {
+  const row = byCode(tx, table, code, field);
+  if ((row as { active: number }).active !== 1) {
+    throw new DomainError('INVALID_STATE', { entity: ENTITY_NAMES[table], key: code, state: 'inactive / не активен', action: 'use it for new work' }, field);
+  }
+  return row;
+}
+
+export function assertOwnSite(tx: Tx, table: keyof typeof ENTITY_NAMES, key: string, ownerSiteId: string, field?: string): void {
+  if (ownerSiteId !== tx.actor.siteId) {
+    throw new DomainError('OTHER_SITE', { entity: ENTITY_NAMES[table], key, site: siteCodeOf(tx, ownerSiteId) }, field);
+  }
+}
+
 export function byNumber<T extends NumberedTable>(tx: Tx, table: T, number: string, field = 'number'): DB[T] {
   const row = tx.q.first(qb.selectFrom(table as 'receipts').selectAll().where('number', '=', number)) as DB[T] | undefined;
   if (!row) throw notFound(table, number, field);
@@ -64,6 +79,12 @@ export function lotByCode(tx: Tx, code: string, field = 'lot') {
 export function siteCodeOf(tx: Tx, siteId: string): string {
   const site = tx.q.first(qb.selectFrom('sites').select('code').where('id', '=', siteId));
   return site?.code ?? 'SITE';
+}
+
+/** Site code plus this PC's station code (empty on a site's first PC): the prefix of its numbers. */
+function numberingPrefix(tx: Tx): string {
+  const station = tx.q.first(qb.selectFrom('workspace').select('station_code'))?.station_code ?? '';
+  return siteCodeOf(tx, tx.actor.siteId) + station;
 }
 
 function pad(n: number, width: number): string {
@@ -99,18 +120,23 @@ const PREFIX: Record<NumberedTable, string> = {
   shipments: 'SHP',
 };
 
-/** Document numbers: RCV-BFP-2026-000042, unique across sites because they carry the site code. */
+/**
+ * Document numbers: RCV-BFP-2026-000042 (RCV-BFP2-… from station 2). Unique across sites and PCs
+ * because they carry the site and station codes.
+ */
 export function nextNumber(tx: Tx, table: NumberedTable): string {
   const year = String(new Date(tx.now).getFullYear());
   const n = nextCounter(tx, table, year);
-  return `${PREFIX[table]}-${siteCodeOf(tx, tx.actor.siteId)}-${year}-${pad(n, 6)}`;
+  return `${PREFIX[table]}-${numberingPrefix(tx)}-${year}-${pad(n, 6)}`;
 }
 
-/** Lot codes: site code + local date + daily counter, A–Z0–9 only and ≤ 20 characters (GS1 AI 10). */
+/**
+ * Lot codes: site and station code + local date + daily counter: A–Z0–9 only and at most
+ * 6 + 2 + 6 + 4 = 18 characters, so they fit GS1 AI 10 (≤ 20).
+ */
 export function nextLotCode(tx: Tx, at: number): string {
-  const site = siteCodeOf(tx, tx.actor.siteId).toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 6);
   const day = localYymmdd(at);
-  return `${site}${day}${pad(nextCounter(tx, 'lot', day), 4)}`;
+  return `${numberingPrefix(tx)}${day}${pad(nextCounter(tx, 'lot', day), 4)}`;
 }
 
 export function daysLeft(expiresAt: number, now: number): number {

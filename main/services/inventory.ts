@@ -6,7 +6,7 @@ import { qb } from '../db/query.js';
 import type { LocationRow, LotRow, MovementRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 import type { MovementKind } from '../contract/entities.js';
-import { byCode, daysLeft, DAY_MS, isoDate, lotByCode } from './common.js';
+import { activeByCode, assertOwnSite, byCode, daysLeft, DAY_MS, isoDate, lotByCode } from './common.js';
 import type { Handlers } from './handler.js';
 
 export interface Posting {
@@ -28,6 +28,9 @@ export function stockAt(tx: Tx, lotId: string, locationId: string): number {
 }
 
 export function post(tx: Tx, m: Posting): MovementRow {
+  // Stock belongs to the site that owns the lot; only that site's users move it (replication
+  // relies on each site writing only its own rows).
+  assertOwnSite(tx, 'lots', m.lot.code, m.lot.site_id, 'lot');
   if (m.from) {
     const available = stockAt(tx, m.lot.id, m.from.id);
     if (available < m.qty_g) {
@@ -165,7 +168,7 @@ type MovementViewRow = MovementRow & { lot_code: string; from_location_code: str
 function moveBetween(tx: Tx, lotCode: string, fromCode: string, toCode: string, qty: number): MovementRow {
   const lot = lotByCode(tx, lotCode);
   const from = byCode(tx, 'locations', fromCode, 'from');
-  const to = byCode(tx, 'locations', toCode, 'to');
+  const to = activeByCode(tx, 'locations', toCode, 'to');
   if (from.id === to.id) throw new DomainError('SAME_LOCATION', {}, 'to');
   return post(tx, { kind: 'transfer', lot, from, to, qty_g: qty });
 }
@@ -223,10 +226,12 @@ export const inventoryHandlers: Handlers<
 
   'lots.block'(tx, input) {
     const lot = lotByCode(tx, input.code, 'code');
-    if (lot.status === 'blocked') {
+    // A lot blocked by a failed inspection may still be put on a manual hold (a recall), which
+    // a later passing inspection will not lift; a manual hold twice is refused.
+    if (lot.status === 'blocked' && lot.status_source === 'manual') {
       throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: lot.status, action: 'block' });
     }
-    return tx.update('lots', lot, { status: 'blocked', status_reason: input.reason });
+    return tx.update('lots', lot, { status: 'blocked', status_reason: input.reason, status_source: 'manual' });
   },
 
   'stock.levels'(tx, input) {
@@ -242,13 +247,14 @@ export const inventoryHandlers: Handlers<
     }
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const group = { product: 's.product_id', location: 's.location_id', lot: 's.lot_id' }[input.by];
-    const rows = tx.q.sql<{ key: string; qty_g: number; lots: number; earliest_expiry: number }>(
+    const total = tx.q.sql<{ n: number }>(`SELECT COUNT(DISTINCT ${group}) AS n FROM stock s${clause}`, ...params)[0]!.n;
+    const pageRows = tx.q.sql<{ key: string; qty_g: number; lots: number; earliest_expiry: number }>(
       `SELECT ${group} AS key, SUM(s.qty_g) AS qty_g, COUNT(DISTINCT s.lot_id) AS lots, MIN(s.expires_at) AS earliest_expiry
-       FROM stock s${clause} GROUP BY ${group} ORDER BY earliest_expiry, key`,
+       FROM stock s${clause} GROUP BY ${group} ORDER BY earliest_expiry, key LIMIT ? OFFSET ?`,
       ...params,
+      input.limit,
+      input.offset,
     );
-    const total = rows.length;
-    const pageRows = rows.slice(input.offset, input.offset + input.limit);
     const labels = describeKeys(tx, input.by, pageRows.map((r) => r.key));
     return {
       total,

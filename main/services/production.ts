@@ -5,7 +5,7 @@ import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { BatchInputRow, BatchRow, LotRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import { byCode, byNumber, DAY_MS, isoDate, lotByCode, nextLotCode, nextNumber, withReason } from './common.js';
+import { activeByCode, byCode, byNumber, DAY_MS, isoDate, lotByCode, nextLotCode, nextNumber, withReason } from './common.js';
 import type { Handlers } from './handler.js';
 import { assertUsable, post, takeFromLot } from './inventory.js';
 
@@ -51,9 +51,30 @@ function refuseState(batch: BatchRow, action: string): never {
 /** Consuming or producing starts a planned batch; a finished or cancelled one refuses. */
 function running(tx: Tx, number: string, action: string): BatchRow {
   const batch = byNumber(tx, 'batches', number);
-  if (batch.status === 'planned') return tx.update('batches', batch, { status: 'in_progress', started_at: tx.now });
+  if (batch.status === 'planned') return start(tx, batch);
   if (batch.status !== 'in_progress') refuseState(batch, action);
   return batch;
+}
+
+/** A smoker or line runs one batch at a time, whatever the plan said. */
+function start(tx: Tx, batch: BatchRow): BatchRow {
+  const busy = tx.q.first(
+    qb
+      .selectFrom('batches')
+      .select(['number', 'planned_start', 'planned_end'])
+      .where('equipment_id', '=', batch.equipment_id)
+      .where('status', '=', 'in_progress')
+      .where('id', '!=', batch.id),
+  );
+  if (busy) {
+    const equipment = tx.q.first(qb.selectFrom('equipment').select('code').where('id', '=', batch.equipment_id))!;
+    throw new DomainError(
+      'EQUIPMENT_BOOKED',
+      { equipment: equipment.code, batch: busy.number, from: fmt(busy.planned_start), to: fmt(busy.planned_end) },
+      'number',
+    );
+  }
+  return tx.update('batches', batch, { status: 'in_progress', started_at: tx.now });
 }
 
 function fmt(ms: number): string {
@@ -72,7 +93,7 @@ export const productionHandlers: Handlers<
   | 'equipment.utilisation'
 > = {
   'batches.plan'(tx, input) {
-    const product = byCode(tx, 'products', input.product, 'product');
+    const product = activeByCode(tx, 'products', input.product, 'product');
     if (product.kind === 'raw') {
       throw new DomainError('WRONG_PRODUCT_KIND', { product: product.code, kind: product.kind, expected: 'semi / finished' }, 'product');
     }
@@ -118,7 +139,7 @@ export const productionHandlers: Handlers<
   'batches.start'(tx, input) {
     const batch = byNumber(tx, 'batches', input.number);
     if (batch.status !== 'planned') refuseState(batch, 'start');
-    return batchView(tx, tx.update('batches', batch, { status: 'in_progress', started_at: tx.now }));
+    return batchView(tx, start(tx, batch));
   },
 
   'batches.consume'(tx, input) {
@@ -126,6 +147,9 @@ export const productionHandlers: Handlers<
     assertUsable(tx, lot);
     const location = input.location ? byCode(tx, 'locations', input.location, 'location') : undefined;
     const batch = running(tx, input.number, 'consume');
+    if (lot.batch_id === batch.id) {
+      throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: `output of ${batch.number}`, action: 'consume into the batch that produced it' }, 'lot');
+    }
     const moves = takeFromLot(tx, lot, input.qty_g, { kind: 'consumption', ref_type: 'batch', ref_id: batch.id }, location);
     for (const move of moves) {
       tx.insert('batch_inputs', {
@@ -142,7 +166,7 @@ export const productionHandlers: Handlers<
   'batches.output'(tx, input) {
     const batch = running(tx, input.number, 'record output');
     const product = tx.q.first(qb.selectFrom('products').selectAll().where('id', '=', batch.product_id))!;
-    const location = byCode(tx, 'locations', input.location, 'location');
+    const location = activeByCode(tx, 'locations', input.location, 'location');
     const inputLots = tx.q.sql<LotRow>(
       'SELECT DISTINCT l.* FROM batch_inputs bi JOIN lots l ON l.id = bi.lot_id WHERE bi.batch_id = ?',
       batch.id,
@@ -151,6 +175,10 @@ export const productionHandlers: Handlers<
       throw new DomainError('INVALID_STATE', { entity: 'Batch / Производственная партия', key: batch.number, state: 'no inputs', action: 'record output' }, 'number');
     }
     const producedAt = input.produced_at ?? tx.now;
+    // A production time before the batch started or in the future would fake the expiry.
+    if (producedAt > tx.now || producedAt < (batch.started_at ?? batch.planned_start)) {
+      throw new DomainError('VALIDATION', { details: `produced_at must lie between the batch start and now / дата выпуска должна быть между началом партии и текущим моментом` }, 'produced_at');
+    }
     const ownExpiry = producedAt + product.shelf_life_days * DAY_MS;
     const earliestInput = Math.min(...inputLots.map((l) => l.expires_at));
     const catchAreas = [...new Set(inputLots.map((l) => l.catch_area))];
@@ -170,6 +198,7 @@ export const productionHandlers: Handlers<
       expires_at: product.restarts_shelf_life === 1 ? ownExpiry : Math.min(ownExpiry, earliestInput),
       status: 'quarantine',
       status_reason: null,
+      status_source: null,
       initial_g: input.qty_g,
       packages: input.packages ?? null,
     });

@@ -1,5 +1,9 @@
 // Quality: templates per product and stage, inspections whose verdict follows from the limits,
 // release or block of the lot, and verification by a second person.
+//
+// Who decides a lot's status: only the deciding stage (incoming for received lots, final for
+// produced ones) releases it. A failure at any stage blocks it (safety first). A block set by
+// hand (lots.block, e.g. a recall hold) is never lifted by an inspection: only lots.release does.
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type {
@@ -10,7 +14,7 @@ import type {
   TemplateParameterRow,
 } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import type { Stage } from '../contract/entities.js';
+import { stage as STAGES, type Stage } from '../contract/entities.js';
 import { byCode, byNumber, findByCode, lotByCode, nextNumber, nullify } from './common.js';
 import type { Handlers } from './handler.js';
 
@@ -49,6 +53,26 @@ function templateView(tx: Tx, template: InspectionTemplateRow) {
   return { ...template, product_code: product?.code ?? null, parameters: parametersOf(tx, template.id) };
 }
 
+/** The stage whose verdict decides a lot's status: incoming for received lots, final for produced ones. */
+export function decidingStage(lot: Pick<LotRow, 'origin'>): Stage {
+  return lot.origin === 'receipt' ? 'incoming' : 'final';
+}
+
+/** The lot's most recently completed inspection of a stage, if any. */
+export function latestCompleted(tx: Tx, lotId: string, stage: Stage): InspectionRow | undefined {
+  return tx.q.first(
+    qb
+      .selectFrom('inspections')
+      .selectAll()
+      .where('lot_id', '=', lotId)
+      .where('stage', '=', stage)
+      .where('status', '=', 'completed')
+      .orderBy('completed_at', 'desc')
+      .orderBy('created_at', 'desc')
+      .orderBy('number', 'desc'),
+  );
+}
+
 export function inspectionView(tx: Tx, inspection: InspectionRow) {
   const lot = tx.q.first(qb.selectFrom('lots').select(['code', 'product_id']).where('id', '=', inspection.lot_id))!;
   const product = tx.q.first(qb.selectFrom('products').select('code').where('id', '=', lot.product_id))!;
@@ -56,16 +80,26 @@ export function inspectionView(tx: Tx, inspection: InspectionRow) {
   const name = (id: string | null) =>
     id ? (tx.q.first(qb.selectFrom('users').select('display_name').where('id', '=', id))?.display_name ?? id) : null;
   const parameters = parametersOf(tx, inspection.template_id);
+  // Unit and limits are the result's own: those it was judged against, whatever the template says now.
   const results = tx.q.sql<ResultViewRow>(
     `SELECT r.*, p.code AS parameter_code, p.name_ru AS parameter_name_ru, p.name_en AS parameter_name_en,
-            p.unit, p.min_value, p.max_value
+            p.active AS parameter_active
      FROM inspection_results r JOIN template_parameters p ON p.id = r.parameter_id
-     WHERE r.inspection_id = ? ORDER BY p.ord`,
+     WHERE r.inspection_id = ? ORDER BY p.ord, p.code`,
     inspection.id,
   );
-  const recorded = new Set(results.map((r) => r.parameter_id));
-  const missing = parameters.filter((p) => p.required === 1 && !recorded.has(p.id)).map((p) => p.code);
-  const provisional = results.some((r) => r.verdict === 'fail') ? 'fail' : missing.length > 0 ? 'incomplete' : 'pass';
+  let missing: string[] = [];
+  let provisional: 'pass' | 'fail' | 'incomplete';
+  if (inspection.status === 'completed' && inspection.verdict !== null) {
+    // A completed inspection keeps the verdict it was signed with, whatever the template became.
+    provisional = inspection.verdict;
+  } else {
+    // Results on parameters since dropped from the template stay in the record but do not count.
+    const counted = results.filter((r) => r.parameter_active === 1);
+    const recorded = new Set(counted.map((r) => r.parameter_id));
+    missing = parameters.filter((p) => p.required === 1 && !recorded.has(p.id)).map((p) => p.code);
+    provisional = counted.some((r) => r.verdict === 'fail') ? 'fail' : missing.length > 0 ? 'incomplete' : 'pass';
+  }
   return {
     ...inspection,
     lot_code: lot.code,
@@ -73,7 +107,7 @@ export function inspectionView(tx: Tx, inspection: InspectionRow) {
     template_code: template.code,
     inspector: name(inspection.inspector_id) ?? '',
     verifier: name(inspection.verifier_id),
-    provisional_verdict: provisional as 'pass' | 'fail' | 'incomplete',
+    provisional_verdict: provisional,
     missing,
     results,
     parameters,
@@ -84,13 +118,33 @@ type ResultViewRow = InspectionResultRow & {
   parameter_code: string;
   parameter_name_ru: string;
   parameter_name_en: string;
-  unit: string | null;
-  min_value: number | null;
-  max_value: number | null;
+  parameter_active: 0 | 1;
 };
 
-function defaultStage(lot: LotRow): Stage {
-  return lot.origin === 'receipt' ? 'incoming' : 'final';
+/**
+ * What a completed inspection does to its lot. A fail blocks it at any stage (a lot already
+ * blocked stays as it is, so a manual hold stays manual). A pass releases it only when the
+ * inspection is of the deciding stage, the lot is not blocked by hand, and no other stage's
+ * latest inspection failed; otherwise the status is unchanged.
+ */
+function applyVerdict(tx: Tx, lot: LotRow, inspection: InspectionRow): void {
+  const reason = `${inspection.number}: ${inspection.verdict}`;
+  if (inspection.verdict === 'fail') {
+    if (lot.status !== 'blocked') tx.update('lots', lot, { status: 'blocked', status_reason: reason, status_source: 'inspection' });
+    return;
+  }
+  const deciding = decidingStage(lot);
+  if (inspection.stage !== deciding || lot.status === 'released') return;
+  if (lot.status === 'blocked' && lot.status_source === 'manual') return;
+  const otherFailed = STAGES.options
+    .filter((s) => s !== deciding)
+    .some((s) => latestCompleted(tx, lot.id, s)?.verdict === 'fail');
+  if (otherFailed) return;
+  tx.update('lots', lot, { status: 'released', status_reason: reason, status_source: 'inspection' });
+}
+
+function lotRefusal(lot: LotRow, state: string, action: string): DomainError {
+  return new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state, action }, 'code');
 }
 
 /** The product's own active template for the stage, else a generic one for any product. */
@@ -147,6 +201,7 @@ export const qualityHandlers: Handlers<
   | 'inspections.verify'
   | 'inspections.get'
   | 'inspections.list'
+  | 'lots.release'
 > = {
   'templates.list'(tx, input) {
     let query = qb.selectFrom('inspection_templates').selectAll().where('active', '=', 1).orderBy('code');
@@ -193,8 +248,9 @@ export const qualityHandlers: Handlers<
 
   'inspections.open'(tx, input) {
     const lot = lotByCode(tx, input.lot);
-    const stage = input.stage ?? defaultStage(lot);
-    const template = input.template ? chosenTemplate(tx, lot, input.template, input.stage) : findTemplate(tx, lot, stage);
+    const template = input.template
+      ? chosenTemplate(tx, lot, input.template, input.stage)
+      : findTemplate(tx, lot, input.stage ?? decidingStage(lot));
     const open = tx.q.first(qb.selectFrom('inspections').select('number').where('lot_id', '=', lot.id).where('status', '=', 'open'));
     if (open) {
       throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: `open inspection ${open.number}`, action: 'open another inspection' }, 'lot');
@@ -238,6 +294,10 @@ export const qualityHandlers: Handlers<
         value_bool: typeof result.value === 'boolean' ? ((result.value ? 1 : 0) as 0 | 1) : null,
         value_text: typeof result.value === 'string' ? result.value : null,
         verdict: judge(parameter, result.value),
+        // The limits the verdict was judged against stay with the result.
+        min_value: parameter.min_value,
+        max_value: parameter.max_value,
+        unit: parameter.unit,
         source: result.source ?? 'manual',
         recorded_by: tx.actor.userId ?? '',
         recorded_at: tx.now,
@@ -262,11 +322,7 @@ export const qualityHandlers: Handlers<
       completed_at: tx.now,
       note: input.note ?? inspection.note,
     });
-    const lot = lotByCode(tx, view.lot_code);
-    const status = verdict === 'pass' ? 'released' : 'blocked';
-    if (lot.status !== status) {
-      tx.update('lots', lot, { status, status_reason: `${inspection.number}: ${verdict}` });
-    }
+    applyVerdict(tx, lotByCode(tx, view.lot_code), done);
     return inspectionView(tx, done);
   },
 
@@ -286,6 +342,25 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.get': (tx, input) => inspectionView(tx, byNumber(tx, 'inspections', input.number)),
+
+  'lots.release'(tx, input) {
+    const lot = lotByCode(tx, input.code, 'code');
+    if (lot.status === 'released') throw lotRefusal(lot, 'released / допущена', 'release / допустить');
+    const deciding = decidingStage(lot);
+    const stageName = deciding === 'incoming' ? 'входная / incoming' : 'итоговая / final';
+    const latest = latestCompleted(tx, lot.id, deciding);
+    if (!latest) {
+      throw lotRefusal(lot, `${lot.status}: нет завершённой проверки (${stageName}) / no completed ${deciding} inspection`, 'release / допустить');
+    }
+    if (latest.verdict !== 'pass') {
+      throw lotRefusal(
+        lot,
+        `${lot.status}: последняя проверка (${stageName}) ${latest.number} не пройдена / the latest ${deciding} inspection ${latest.number} failed`,
+        'release / допустить',
+      );
+    }
+    return tx.update('lots', lot, { status: 'released', status_reason: input.reason, status_source: 'manual' });
+  },
 
   'inspections.list'(tx, input) {
     const where: string[] = [];

@@ -4,7 +4,9 @@ import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { ReceiptLineRow, ReceiptRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import { byCode, byNumber, DAY_MS, nextLotCode, nextNumber } from './common.js';
+import { activeByCode, byNumber, DAY_MS, isoDate, nextLotCode, nextNumber } from './common.js';
+
+const CLOCK_TOLERANCE_MS = 10 * 60_000;
 import type { Handlers } from './handler.js';
 import { post } from './inventory.js';
 
@@ -26,11 +28,15 @@ function receiptView(tx: Tx, receipt: ReceiptRow) {
 
 export const receiptHandlers: Handlers<'receipts.create' | 'receipts.list' | 'receipts.get'> = {
   'receipts.create'(tx, input) {
-    const supplier = byCode(tx, 'partners', input.supplier, 'supplier');
+    const supplier = activeByCode(tx, 'partners', input.supplier, 'supplier');
     if (supplier.is_supplier !== 1) {
       throw new DomainError('WRONG_PARTNER_ROLE', { partner: supplier.code, role: 'supplier / поставщик' }, 'supplier');
     }
     const receivedAt = input.received_at ?? tx.now;
+    // Backdating is normal (paper first, PC later); a receipt in the future is a typo.
+    if (receivedAt > tx.now + CLOCK_TOLERANCE_MS) {
+      throw new DomainError('VALIDATION', { details: 'the receipt date is in the future / дата приёмки в будущем' }, 'received_at');
+    }
     const receipt = tx.insert('receipts', {
       number: nextNumber(tx, 'receipts'),
       supplier_id: supplier.id,
@@ -41,17 +47,21 @@ export const receiptHandlers: Handlers<'receipts.create' | 'receipts.list' | 're
     });
     input.lines.forEach((line, i) => {
       const field = (name: string) => `lines.${i}.${name}`;
-      const product = byCode(tx, 'products', line.product, field('product'));
+      const product = activeByCode(tx, 'products', line.product, field('product'));
       if (product.kind === 'finished') {
         throw new DomainError('WRONG_PRODUCT_KIND', { product: product.code, kind: product.kind, expected: 'raw / semi' }, field('product'));
       }
-      const location = byCode(tx, 'locations', line.location, field('location'));
+      const location = activeByCode(tx, 'locations', line.location, field('location'));
       const net = line.gross_g - line.tare_g;
       if (net <= 0 || (line.net_g !== undefined && line.net_g !== net)) {
         throw new DomainError('WEIGHT_INCONSISTENT', { net: line.net_g ?? net, gross: line.gross_g, tare: line.tare_g }, field('net_g'));
       }
       if (line.produced_at > receivedAt) {
         throw new DomainError('VALIDATION', { details: 'production/catch date is after the receipt date' }, field('produced_at'));
+      }
+      const expiresAt = line.produced_at + product.shelf_life_days * DAY_MS;
+      if (expiresAt <= receivedAt) {
+        throw new DomainError('LOT_EXPIRED', { lot: `${product.code} (${isoDate(line.produced_at)})`, expires: isoDate(expiresAt) }, field('produced_at'));
       }
       const lot = tx.insert('lots', {
         code: nextLotCode(tx, receivedAt),
@@ -64,9 +74,10 @@ export const receiptHandlers: Handlers<'receipts.create' | 'receipts.list' | 're
         catch_area: line.catch_area ?? null,
         production_method: product.production_method,
         produced_at: line.produced_at,
-        expires_at: line.produced_at + product.shelf_life_days * DAY_MS,
+        expires_at: expiresAt,
         status: 'quarantine',
         status_reason: null,
+        status_source: null,
         initial_g: net,
         packages: line.packages ?? null,
       });

@@ -1,12 +1,15 @@
-// Export shipments: released finished lots to a consignee, in containers with seals; shipping
-// re-checks every line and moves the stock out through the ledger.
+// Export shipments: released finished lots to a consignee, in containers with seals. A lot's
+// quantity on draft shipments is reserved: lines never ask for more than stock minus what drafts
+// already hold. Shipping re-checks every line, requires the HACCP sign-off (the deciding
+// inspection passed and verified by a second person) and moves the stock out through the ledger.
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
-import type { ShipmentLineRow, ShipmentRow } from '../db/schema.js';
+import type { LotRow, ShipmentLineRow, ShipmentRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 import { byCode, byNumber, lotByCode, nextNumber, withReason } from './common.js';
 import type { Handlers } from './handler.js';
 import { assertUsable, lotStock, takeFromLot } from './inventory.js';
+import { decidingStage, latestCompleted } from './quality.js';
 
 const ENTITY = 'Shipment / Отгрузка';
 
@@ -52,6 +55,14 @@ function assertShippable(tx: Tx, lotCode: string, field: string) {
     throw new DomainError('WRONG_PRODUCT_KIND', { product: product.code, kind: product.kind, expected: 'finished' }, field);
   }
   return lot;
+}
+
+/** HACCP sign-off: the lot's latest inspection of the deciding stage passed and was verified by a second person. */
+function assertVerified(tx: Tx, lot: LotRow, field: string): void {
+  const latest = latestCompleted(tx, lot.id, decidingStage(lot));
+  if (!latest || latest.verdict !== 'pass' || latest.verifier_id === null) {
+    throw new DomainError('NOT_VERIFIED', { lot: lot.code }, field);
+  }
 }
 
 export const shipmentHandlers: Handlers<
@@ -101,18 +112,30 @@ export const shipmentHandlers: Handlers<
     if (input.gross_g < input.qty_g) {
       throw new DomainError('VALIDATION', { details: 'gross weight is less than net weight' }, 'gross_g');
     }
+    // What draft shipments (this one included) already hold of the lot is reserved.
     const inStock = lotStock(tx, lot.id).reduce((sum, p) => sum + p.qty_g, 0);
-    const onShipment = tx.q.sql<{ qty: number }>(
-      'SELECT COALESCE(SUM(qty_g), 0) AS qty FROM shipment_lines WHERE shipment_id = ? AND lot_id = ?',
-      shipment.id,
+    const drafts = tx.q.sql<{ number: string; qty: number }>(
+      `SELECT s.number, SUM(sl.qty_g) AS qty FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
+       WHERE sl.lot_id = ? AND s.status = 'draft' GROUP BY s.id ORDER BY s.number`,
       lot.id,
-    )[0]!.qty;
-    if (onShipment + input.qty_g > inStock) {
-      throw new DomainError(
-        'INSUFFICIENT_STOCK',
-        { lot: lot.code, location: '—', available: inStock - onShipment, requested: input.qty_g },
-        'qty_g',
-      );
+    );
+    const reserved = drafts.reduce((sum, d) => sum + d.qty, 0);
+    const available = inStock - reserved;
+    if (input.qty_g > available) {
+      throw reserved > 0
+        ? new DomainError(
+            'STOCK_RESERVED',
+            {
+              lot: lot.code,
+              in_stock: inStock,
+              reserved,
+              shipments: drafts.map((d) => d.number).join(', '),
+              available: Math.max(0, available),
+              requested: input.qty_g,
+            },
+            'qty_g',
+          )
+        : new DomainError('INSUFFICIENT_STOCK', { lot: lot.code, location: '—', available: inStock, requested: input.qty_g }, 'qty_g');
     }
     let containerId: string | null = null;
     if (input.container_no) {
@@ -140,6 +163,7 @@ export const shipmentHandlers: Handlers<
     for (const line of lines) {
       const lot = tx.q.first(qb.selectFrom('lots').selectAll().where('id', '=', line.lot_id))!;
       assertShippable(tx, lot.code, 'lines');
+      assertVerified(tx, lot, 'lines');
       takeFromLot(tx, lot, line.qty_g, { kind: 'shipment', ref_type: 'shipment', ref_id: shipment.id }, undefined, 'lines');
     }
     return shipmentView(tx, tx.update('shipments', shipment, { status: 'shipped', shipped_at: tx.now }));

@@ -65,11 +65,14 @@ function userByName(tx: Tx, username: string): UserRow | undefined {
   return tx.q.first(qb.selectFrom('users').selectAll().where('username', '=', username));
 }
 
+// Checked against for unknown user names, so a login costs one scrypt whether or not the name exists.
+let dummyHash: string | undefined;
+
 /** Checks a user name and password; used by login and by the CLI. */
 export function authenticate(tx: Tx, username: string, password: string): UserRow {
   const user = userByName(tx, username);
-  // Hash even for unknown users so timing does not reveal which names exist.
-  const ok = verifyPassword(password, user?.password_hash ?? hashPassword('-')) && user !== undefined;
+  dummyHash ??= hashPassword('not a password of anyone');
+  const ok = verifyPassword(password, user?.password_hash ?? dummyHash) && user !== undefined;
   if (!ok || !user || user.active !== 1) throw new DomainError('BAD_CREDENTIALS', {}, 'password');
   return user;
 }
@@ -101,7 +104,13 @@ export const userHandlers: Handlers<
     if (homeSiteId(tx.q) !== null) throw new DomainError('SETUP_DONE');
     const siteId = newId();
     tx.actor = { ...tx.actor, siteId, username: input.admin.username };
-    tx.q.sqlRun('INSERT INTO workspace (id, workspace_id, home_site_id, created_at) VALUES (1, ?, ?, ?)', newId(), siteId, tx.now);
+    tx.q.sqlRun(
+      'INSERT INTO workspace (id, workspace_id, home_site_id, station_code, created_at) VALUES (1, ?, ?, ?, ?)',
+      newId(),
+      siteId,
+      input.station_code,
+      tx.now,
+    );
     const site = tx.insert('sites', { id: siteId, site_id: siteId, ...nullify(input.site), active: 1, country: input.site.country });
     const admin = tx.insert('users', {
       username: input.admin.username,
@@ -148,6 +157,13 @@ export const userHandlers: Handlers<
     const user = userByName(tx, tx.actor.username);
     if (!user || !verifyPassword(input.current, user.password_hash)) throw new DomainError('BAD_CREDENTIALS', {}, 'current');
     tx.update('users', user, { password_hash: hashPassword(input.next) });
+    // Other sessions (another PC, a lost tablet) end; this one goes on.
+    tx.q.sqlRun(
+      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND token_hash != ?',
+      tx.now,
+      user.id,
+      tx.sessionTokenHash ?? '',
+    );
     return { ok: true as const };
   },
 
