@@ -344,6 +344,13 @@ describe('who did it', () => {
     const error = expectRefusal(p, 'stock.move', { lot, from: 'BF-QUAR', to: 'BF-CR1', qty_g: 1 }, { code: 'OTHER_SITE', field: 'lot' }, meatClerk);
     expect(error.message.en).toContain('BFP');
     expectRefusal(p, 'stock.writeOff', { lot, location: 'BF-QUAR', qty_g: 1, reason: 'x' }, { code: 'OTHER_SITE', field: 'lot' }, meatClerk);
+    p.call('users.create', { username: 'bmp-qc', display_name: 'x', password: 'password-1', roles: ['quality_inspector'], site: 'BMP' });
+    const meatQc = p.login('bmp-qc', 'password-1');
+    expectRefusal(p, 'inspections.open', { lot }, { code: 'OTHER_SITE', field: 'lot' }, meatQc);
+    expectRefusal(p, 'lots.block', { code: lot, reason: 'recall' }, { code: 'OTHER_SITE', field: 'code' }, meatQc);
+    const batch = p.call('batches.plan', { product: 'OMUL-HS', planned_g: 1000, equipment: 'BF-SMOKER-1', planned_start: p.now, planned_end: p.now + 3_600_000 });
+    p.call('users.create', { username: 'bmp-op', display_name: 'x', password: 'password-1', roles: ['operator'], site: 'BMP' });
+    expectRefusal(p, 'batches.start', { number: batch.number }, { code: 'OTHER_SITE', field: 'number' }, p.login('bmp-op', 'password-1'));
     // Reading is fine.
     expect(p.call('lots.get', { code: lot }, meatClerk).lot.code).toBe(lot);
   });

@@ -539,7 +539,9 @@ function inspection(ctx: Context, i: OperationOutput<'inspections.get'>): Output
       i.parameters.map((p) => {
         const r = i.results.find((x) => x.parameter_id === p.id);
         const value = r ? (r.value_num ?? (r.value_bool === null ? r.value_text : r.value_bool ? 'yes' : 'no')) : '';
-        const limits = p.kind === 'numeric' ? `${p.min_value ?? ''}…${p.max_value ?? ''} ${p.unit ?? ''}`.trim() : '';
+        // A recorded result shows the limits it was judged against, not the template's current ones.
+        const [min, max, unit] = r ? [r.min_value, r.max_value, r.unit] : [p.min_value, p.max_value, p.unit];
+        const limits = p.kind === 'numeric' ? `${min ?? ''}…${max ?? ''} ${unit ?? ''}`.trim() : '';
         return [`${p.code} ${ctx.lang === 'ru' ? p.name_ru : p.name_en}`, value, limits, r?.verdict ?? (p.required ? 'missing' : '')];
       }),
     ),

@@ -1,6 +1,7 @@
 // `plantdesk demo seed`: a month of realistic work at both plants, done through the same
 // operations people use — so the audit trail, change log, numbering and stock are all real.
 // Events are generated per day, sorted by time and replayed with the clock set to each one.
+import { iso6346CheckDigit } from '../contract/check-digits.js';
 import { DomainError } from '../core/domain-error.js';
 import { Registry } from '../registry.js';
 import type { OperationName, OperationOutput } from '../contract/operations.js';
@@ -91,18 +92,7 @@ function prng(seed: number) {
 /** ISO 6346 container number with its real check digit. */
 export function containerNumber(owner: string, serial: number): string {
   const body = `${owner}U${String(serial).padStart(6, '0')}`;
-  const value = (ch: string) => {
-    if (/\d/.test(ch)) return Number(ch);
-    // Letter values skip multiples of 11: A=10, B=12 … (ISO 6346 table).
-    let v = 10;
-    for (let c = 65; c < ch.charCodeAt(0); c++) {
-      v += 1;
-      if (v % 11 === 0) v += 1;
-    }
-    return v;
-  };
-  const sum = [...body].reduce((acc, ch, i) => acc + value(ch) * 2 ** i, 0);
-  return body + String((sum % 11) % 10);
+  return body + String(iso6346CheckDigit(body));
 }
 
 export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {

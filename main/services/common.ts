@@ -76,6 +76,20 @@ export function lotByCode(tx: Tx, code: string, field = 'lot') {
   return lot;
 }
 
+/** A lot this user's site owns, for work that changes it (anyone may read any lot). */
+export function ownLotByCode(tx: Tx, code: string, field = 'lot') {
+  const lot = lotByCode(tx, code, field);
+  assertOwnSite(tx, 'lots', lot.code, lot.site_id, field);
+  return lot;
+}
+
+/** A document this user's site owns, for work that changes it. */
+export function ownByNumber<T extends NumberedTable>(tx: Tx, table: T, number: string, field = 'number'): DB[T] {
+  const row = byNumber(tx, table, number, field);
+  assertOwnSite(tx, table, number, (row as { site_id: string }).site_id, field);
+  return row;
+}
+
 export function siteCodeOf(tx: Tx, siteId: string): string {
   const site = tx.q.first(qb.selectFrom('sites').select('code').where('id', '=', siteId));
   return site?.code ?? 'SITE';

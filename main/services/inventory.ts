@@ -6,7 +6,7 @@ import { qb } from '../db/query.js';
 import type { LocationRow, LotRow, MovementRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 import type { MovementKind } from '../contract/entities.js';
-import { activeByCode, assertOwnSite, byCode, daysLeft, DAY_MS, isoDate, lotByCode } from './common.js';
+import { activeByCode, assertOwnSite, byCode, daysLeft, DAY_MS, isoDate, lotByCode, ownLotByCode } from './common.js';
 import type { Handlers } from './handler.js';
 
 export interface Posting {
@@ -225,7 +225,7 @@ export const inventoryHandlers: Handlers<
   },
 
   'lots.block'(tx, input) {
-    const lot = lotByCode(tx, input.code, 'code');
+    const lot = ownLotByCode(tx, input.code, 'code');
     // A lot blocked by a failed inspection may still be put on a manual hold (a recall), which
     // a later passing inspection will not lift; a manual hold twice is refused.
     if (lot.status === 'blocked' && lot.status_source === 'manual') {

@@ -5,7 +5,7 @@ import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { BatchInputRow, BatchRow, LotRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import { activeByCode, byCode, byNumber, DAY_MS, isoDate, lotByCode, nextLotCode, nextNumber, withReason } from './common.js';
+import { activeByCode, byCode, byNumber, DAY_MS, isoDate, lotByCode, nextLotCode, ownByNumber, nextNumber, withReason } from './common.js';
 import type { Handlers } from './handler.js';
 import { assertUsable, post, takeFromLot } from './inventory.js';
 
@@ -50,7 +50,7 @@ function refuseState(batch: BatchRow, action: string): never {
 
 /** Consuming or producing starts a planned batch; a finished or cancelled one refuses. */
 function running(tx: Tx, number: string, action: string): BatchRow {
-  const batch = byNumber(tx, 'batches', number);
+  const batch = ownByNumber(tx, 'batches', number);
   if (batch.status === 'planned') return start(tx, batch);
   if (batch.status !== 'in_progress') refuseState(batch, action);
   return batch;
@@ -137,7 +137,7 @@ export const productionHandlers: Handlers<
   },
 
   'batches.start'(tx, input) {
-    const batch = byNumber(tx, 'batches', input.number);
+    const batch = ownByNumber(tx, 'batches', input.number);
     if (batch.status !== 'planned') refuseState(batch, 'start');
     return batchView(tx, start(tx, batch));
   },
@@ -207,13 +207,13 @@ export const productionHandlers: Handlers<
   },
 
   'batches.finish'(tx, input) {
-    const batch = byNumber(tx, 'batches', input.number);
+    const batch = ownByNumber(tx, 'batches', input.number);
     if (batch.status !== 'in_progress') refuseState(batch, 'finish');
     return batchView(tx, tx.update('batches', batch, { status: 'done', finished_at: tx.now }));
   },
 
   'batches.cancel'(tx, input) {
-    const batch = byNumber(tx, 'batches', input.number);
+    const batch = ownByNumber(tx, 'batches', input.number);
     const consumed = tx.q.first(qb.selectFrom('batch_inputs').select('id').where('batch_id', '=', batch.id));
     if (!ACTIVE.includes(batch.status as (typeof ACTIVE)[number]) || consumed) refuseState(batch, 'cancel');
     return batchView(tx, tx.update('batches', batch, { status: 'cancelled', note: withReason(batch.note, input.reason) }));

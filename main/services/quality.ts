@@ -15,7 +15,7 @@ import type {
 } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 import { stage as STAGES, type Stage } from '../contract/entities.js';
-import { byCode, byNumber, findByCode, lotByCode, nextNumber, nullify } from './common.js';
+import { byCode, byNumber, findByCode, lotByCode, nextNumber, nullify, ownByNumber, ownLotByCode } from './common.js';
 import type { Handlers } from './handler.js';
 
 type ResultValue = number | boolean | string;
@@ -185,7 +185,7 @@ function chosenTemplate(tx: Tx, lot: LotRow, code: string, stage: Stage | undefi
 }
 
 function openInspection(tx: Tx, number: string, action: string): InspectionRow {
-  const inspection = byNumber(tx, 'inspections', number);
+  const inspection = ownByNumber(tx, 'inspections', number);
   if (inspection.status !== 'open') {
     throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: number, state: inspection.status, action });
   }
@@ -247,7 +247,7 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.open'(tx, input) {
-    const lot = lotByCode(tx, input.lot);
+    const lot = ownLotByCode(tx, input.lot);
     const template = input.template
       ? chosenTemplate(tx, lot, input.template, input.stage)
       : findTemplate(tx, lot, input.stage ?? decidingStage(lot));
@@ -327,7 +327,7 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.verify'(tx, input) {
-    const inspection = byNumber(tx, 'inspections', input.number);
+    const inspection = ownByNumber(tx, 'inspections', input.number);
     if (inspection.status !== 'completed' || inspection.verifier_id !== null) {
       const state = inspection.verifier_id ? 'verified' : inspection.status;
       throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: inspection.number, state, action: 'verify' });
@@ -344,7 +344,7 @@ export const qualityHandlers: Handlers<
   'inspections.get': (tx, input) => inspectionView(tx, byNumber(tx, 'inspections', input.number)),
 
   'lots.release'(tx, input) {
-    const lot = lotByCode(tx, input.code, 'code');
+    const lot = ownLotByCode(tx, input.code, 'code');
     if (lot.status === 'released') throw lotRefusal(lot, 'released / допущена', 'release / допустить');
     const deciding = decidingStage(lot);
     const stageName = deciding === 'incoming' ? 'входная / incoming' : 'итоговая / final';

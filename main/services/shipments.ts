@@ -6,7 +6,7 @@ import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { LotRow, ShipmentLineRow, ShipmentRow } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
-import { byCode, byNumber, lotByCode, nextNumber, withReason } from './common.js';
+import { byCode, byNumber, lotByCode, nextNumber, ownByNumber, ownLotByCode, withReason } from './common.js';
 import type { Handlers } from './handler.js';
 import { assertUsable, lotStock, takeFromLot } from './inventory.js';
 import { decidingStage, latestCompleted } from './quality.js';
@@ -39,7 +39,7 @@ function shipmentView(tx: Tx, shipment: ShipmentRow) {
 }
 
 function draft(tx: Tx, number: string, action: string): ShipmentRow {
-  const shipment = byNumber(tx, 'shipments', number);
+  const shipment = ownByNumber(tx, 'shipments', number);
   if (shipment.status !== 'draft') {
     throw new DomainError('INVALID_STATE', { entity: ENTITY, key: number, state: shipment.status, action });
   }
@@ -48,7 +48,7 @@ function draft(tx: Tx, number: string, action: string): ShipmentRow {
 
 /** A lot on a shipment must be a released, unexpired finished product. */
 function assertShippable(tx: Tx, lotCode: string, field: string) {
-  const lot = lotByCode(tx, lotCode, field);
+  const lot = ownLotByCode(tx, lotCode, field);
   assertUsable(tx, lot, field);
   const product = tx.q.first(qb.selectFrom('products').select(['code', 'kind']).where('id', '=', lot.product_id))!;
   if (product.kind !== 'finished') {
