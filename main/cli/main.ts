@@ -128,7 +128,7 @@ const optional = <T>(value: string | undefined, parse: (v: string) => T): T | un
 const COMMANDS: Record<string, Command> = {
   'workspace init': {
     usage:
-      'workspace init --site-code BFP --site-name-ru "…" --site-name-en "…" [--china-reg-no …] [--vet-approval-no …] [--address-ru …] [--address-en …] [--admin admin] [--admin-name "…"] (password: --password or PLANTDESK_PASSWORD)',
+      'workspace init --site-code BFP --site-name-ru "…" --site-name-en "…" [--china-reg-no …] [--vet-approval-no …] [--address-ru …] [--address-en …] [--admin admin] [--admin-name "…"] [--station 2] (password: --password or PLANTDESK_PASSWORD; --station on a site\'s second and further PCs)',
     summary: 'Create the workspace, its home site and the administrator',
     async run(ctx) {
       const site = {
@@ -141,11 +141,12 @@ const COMMANDS: Record<string, Command> = {
         address_en: ctx.opts.get('address-en'),
       };
       const admin = { username: ctx.opts.get('admin') ?? 'admin', display_name: ctx.opts.get('admin-name') ?? 'Administrator' };
+      const station = ctx.opts.get('station');
       ctx.opts.assertAllUsed();
       const ws = ctx.workspace();
       // Initialising is public and refused once done, so a new workspace needs no login.
       const password = await passwordFrom(ctx.opts, 'administrator password');
-      const result = ws.invoke('setup.initialise', { site, admin: { ...admin, password } });
+      const result = ws.invoke('setup.initialise', { site, admin: { ...admin, password }, ...(station !== undefined ? { station_code: station } : {}) });
       if (!result.ok) throw new OperationFailed(result.error);
       return {
         value: { workspace: ws.dir, site: result.value.site.code, admin: result.value.admin.username },
