@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { ROLE_PERMISSIONS, ROLES, type Role } from '../main/contract/roles.js';
-import type { OperationName } from '../main/contract/operations.js';
+import { OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
 import { LATEST_VERSION } from '../main/db/migrations.js';
 import { FISH_PRODUCTS, FISH_SITE, PARTNERS, TEMPLATES } from '../main/demo/reference.js';
 import { verifyPassword } from '../main/services/users.js';
 import { expectRefusal, plant, T0, TestPlant } from './helpers.js';
 import { planBatch, receive, releasedRaw } from './scenarios.js';
+import { SAMPLE_INPUTS } from './samples.js';
 
 const HOUR = 3_600_000;
 
@@ -185,6 +186,23 @@ describe('permissions', () => {
     const me = p.call('auth.me', {}, token);
     expect(me.user.roles).toEqual([role]);
     expect([...me.permissions].sort()).toEqual(['session', ...ROLE_PERMISSIONS[role]].sort());
+  });
+
+  test.each(ROLES)('a %s is refused exactly the operations its role does not grant', (role) => {
+    const p = plant();
+    const token = p.userToken(`m-${role}`.replace(/_/g, '-'), [role]);
+    const granted = new Set<string>(['session', ...ROLE_PERMISSIONS[role]]);
+    const mismatches: string[] = [];
+    for (const name of OPERATION_NAMES) {
+      const { permission } = operations[name];
+      // Logging out would end the session the rest of the sweep runs on (every role may log out).
+      if (permission === 'public' || name === 'auth.logout') continue;
+      // Valid in shape, so validation passes and authorization decides; what it names may not exist.
+      const result = p.ws.invoke(name, SAMPLE_INPUTS[name], { token });
+      const forbidden = !result.ok && result.error.code === 'FORBIDDEN';
+      if (forbidden === granted.has(permission)) mismatches.push(`${name} (${permission}): ${forbidden ? 'refused' : 'allowed'}`);
+    }
+    expect(mismatches).toEqual([]);
   });
 
   test('several roles add up', () => {
