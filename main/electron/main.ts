@@ -1,0 +1,104 @@
+// The Electron entry — the only main-process file that imports `electron`. Everything it serves
+// comes from the workspace and the registry, which run under plain Node and are tested there.
+import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EventHub, EVENT_CHANNELS } from '../host/events.js';
+import { handleRequest } from '../host/invoke.js';
+import { CONTENT_SECURITY_POLICY, isAllowedExternalUrl } from '../host/security.js';
+import { Workspace } from '../workspace.js';
+import { IPC_EVENT, IPC_INVOKE } from '../../preload/channels.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+// dist/main/electron → dist/renderer and dist/preload
+const RENDERER_INDEX = join(here, '..', '..', 'renderer', 'index.html');
+const PRELOAD = join(here, '..', '..', 'preload', 'preload.cjs');
+const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
+
+let workspace: Workspace | undefined;
+let mainWindow: BrowserWindow | undefined;
+const events = new EventHub();
+
+/** Only our own renderer, in its top frame, may call the workspace. */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return frame !== null && frame === event.sender.mainFrame && frame.url.split('#')[0] === RENDERER_URL;
+}
+
+function harden(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (url.split('#')[0] !== RENDERER_URL) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 700,
+    title: 'PlantDesk',
+    show: false,
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  harden(mainWindow.webContents);
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => (mainWindow = undefined));
+  void mainWindow.loadFile(RENDERER_INDEX);
+}
+
+function start(): void {
+  workspace = Workspace.open(process.env.PLANTDESK_WORKSPACE ?? join(app.getPath('userData'), 'workspace'));
+
+  // CSP as a header on everything the app loads; the renderer's meta tag says the same.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+
+  ipcMain.handle(IPC_INVOKE, (event, request: unknown) => {
+    if (!trustedSender(event)) return { ok: false, error: { code: 'FORBIDDEN', message: { ru: 'Недоверенный источник', en: 'Untrusted sender' } } };
+    const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
+    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session });
+  });
+  events.subscribe((channel, payload) => {
+    if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) return;
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT, { channel, payload });
+  });
+  createWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.on('web-contents-created', (_event, contents) => harden(contents));
+  app.whenReady().then(start, (error: unknown) => {
+    console.error('PlantDesk could not start:', error);
+    app.exit(1);
+  });
+  app.on('window-all-closed', () => app.quit());
+  // Close the database cleanly (WAL checkpoint) before the process ends.
+  app.on('will-quit', () => workspace?.close());
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0 && workspace) createWindow();
+  });
+}

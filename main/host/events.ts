@@ -1,0 +1,35 @@
+// Events the main process pushes to every open window (Electron IPC or the browser host's
+// WebSocket). Devices and replication will publish here too; the channel list is the contract.
+
+export const EVENT_CHANNELS = ['workspace.changed'] as const;
+export type EventChannel = (typeof EVENT_CHANNELS)[number];
+
+export interface WorkspaceChanged {
+  operation: string;
+}
+
+export interface EventPayloads {
+  'workspace.changed': WorkspaceChanged;
+}
+
+type Listener = <C extends EventChannel>(channel: C, payload: EventPayloads[C]) => void;
+
+/** A tiny publish/subscribe hub; hosts subscribe once and fan out to their windows. */
+export class EventHub {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish<C extends EventChannel>(channel: C, payload: EventPayloads[C]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(channel, payload);
+      } catch {
+        // One broken window must not stop the others from hearing.
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// The renderer's Content-Security-Policy, the same for Electron and the browser host: only the
+// app's own scripts and styles, no eval, no plugins, no frames; connections only back to where
+// the page came from (the browser host's API and event socket).
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // React sets element styles (widths of the virtualised table, chart sizes).
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** External pages the app may open in the system browser (help, regulators' registers). */
+export const EXTERNAL_URL_ALLOW_LIST = [/^https:\/\/mercury\.vetrf\.ru\//, /^https:\/\/www\.customs\.gov\.cn\//, /^https:\/\/ref\.gs1\.org\//];
+
+export function isAllowedExternalUrl(url: string): boolean {
+  return EXTERNAL_URL_ALLOW_LIST.some((pattern) => pattern.test(url));
+}

@@ -1,0 +1,68 @@
+// `npm start`: the desktop app in Electron where its binary is installed; otherwise — as on a
+// build server, or before Electron's one-time download — the same app in the browser host.
+//   --browser          always use the browser host
+//   --lan              browser host on all interfaces, for tablets on the line (login required)
+//   --port N           browser host port (default: a free one)
+//   --workspace DIR    instead of the default workspace in the user-data folder
+//   --demo             fill a new workspace with demo data first (admin password "plantdesk")
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { seedDemo } from '../demo/seed.js';
+import { homeSiteId } from '../services/users.js';
+import { defaultWorkspaceDir, Workspace } from '../workspace.js';
+import { startBrowserHost } from './browser-host.js';
+import { APP_ROOT, findElectron, RENDERER_DIR } from './paths.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      browser: { type: 'boolean', default: false },
+      lan: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      workspace: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+    },
+  });
+  const dir = values.workspace ?? defaultWorkspaceDir();
+
+  if (values.demo) {
+    const ws = Workspace.open(dir);
+    if (homeSiteId(ws.q) === null) {
+      const summary = seedDemo(ws, { days: 30, seed: 42, adminPassword: 'plantdesk' });
+      console.log(`Demo data: ${summary.counts.receipts} receipts, ${summary.counts.lots} lots; log in as admin / plantdesk`);
+    }
+    ws.close();
+  }
+
+  if (!values.browser && !values.lan) {
+    const electron = findElectron();
+    if ('path' in electron) {
+      const child = spawn(electron.path, [APP_ROOT], { stdio: 'inherit', env: { ...process.env, PLANTDESK_WORKSPACE: dir } });
+      child.on('exit', (code) => process.exit(code ?? 0));
+      return;
+    }
+    console.log(`Electron cannot start here: ${electron.missing}.`);
+    console.log('(Its binary is downloaded once with "node node_modules/electron/install.js", which needs the internet.)');
+    console.log('Starting the browser host instead.');
+  }
+
+  const workspace = Workspace.open(dir);
+  const host = await startBrowserHost({
+    workspace,
+    rendererDir: RENDERER_DIR,
+    port: values.port ? Number(values.port) : 0,
+    lan: values.lan,
+  });
+  console.log(`PlantDesk workspace: ${workspace.dir}`);
+  console.log(`Open ${host.url}`);
+  if (values.lan) console.log('LAN mode: every user logs in; first-run setup is only possible on this PC.');
+  const stop = async () => {
+    await host.close();
+    workspace.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main();

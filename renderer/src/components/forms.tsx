@@ -1,0 +1,117 @@
+// Form pieces: a labelled field that shows the operation's error right under the input it
+// belongs to, inputs for weights, dates and codes, and a banner for errors of the whole form.
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { OperationError } from '../../../main/contract/errors';
+import { parseKg } from '../format';
+
+/** The message for `field` when the error belongs to it (or to something inside it). */
+export function fieldError(error: OperationError | undefined, field: string, lang: string): string | undefined {
+  if (!error?.field) return undefined;
+  if (error.field !== field && !error.field.startsWith(`${field}.`)) return undefined;
+  return lang === 'en' ? error.message.en : error.message.ru;
+}
+
+export function errorText(error: OperationError | undefined, lang: string): string | undefined {
+  if (!error) return undefined;
+  return lang === 'en' ? error.message.en : error.message.ru;
+}
+
+export function Field(props: { label: string; error?: string | undefined; hint?: string; children: (id: string) => ReactNode; wide?: boolean }) {
+  const id = useId();
+  return (
+    <div className={`field${props.error ? ' field-invalid' : ''}${props.wide ? ' field-wide' : ''}`}>
+      <label htmlFor={id}>{props.label}</label>
+      {props.children(id)}
+      {props.error ? (
+        <div className="field-error" role="alert" id={`${id}-error`}>
+          {props.error}
+        </div>
+      ) : props.hint ? (
+        <div className="field-hint">{props.hint}</div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Shows a refusal that does not belong to one field (or that no field on this form shows). */
+export function ErrorBanner({ error, shownFields = [] }: { error: OperationError | undefined; shownFields?: string[] }) {
+  const { i18n } = useTranslation();
+  if (!error) return null;
+  if (error.field && shownFields.some((f) => error.field === f || error.field!.startsWith(`${f}.`))) return null;
+  return (
+    <div className="banner banner-error" role="alert">
+      <strong>{error.code}</strong> {errorText(error, i18n.language)}
+    </div>
+  );
+}
+
+export function TextInput({ id, value, onChange, ...rest }: { id: string; value: string; onChange(v: string): void } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>) {
+  return <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...rest} />;
+}
+
+/**
+ * A weight in kilograms. Typed by hand now; a scale reading fills the same field (the devices
+ * layer sets its value and marks it as read from the scale).
+ */
+export function KgInput({ id, value, onChange, ...rest }: { id: string; value: string; onChange(v: string): void } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>) {
+  const invalid = value !== '' && parseKg(value) === null;
+  return (
+    <input
+      id={id}
+      className={`kg-input${invalid ? ' input-invalid' : ''}`}
+      inputMode="decimal"
+      autoComplete="off"
+      data-weight-field="true"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      aria-invalid={invalid}
+      {...rest}
+    />
+  );
+}
+
+export function SelectInput({
+  id,
+  value,
+  onChange,
+  options,
+  placeholder,
+  ...rest
+}: {
+  id: string;
+  value: string;
+  onChange(v: string): void;
+  options: { value: string; label: string }[];
+  placeholder?: string;
+} & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange' | 'id'>) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} {...rest}>
+      <option value="">{placeholder ?? '—'}</option>
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function Button({
+  children,
+  pending,
+  kind = 'secondary',
+  ...rest
+}: { pending?: boolean; kind?: 'primary' | 'secondary' | 'danger' } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
+  const { t } = useTranslation();
+  return (
+    <button className={`btn btn-${kind}`} disabled={pending || rest.disabled} aria-busy={pending} {...rest}>
+      {pending ? t('common.working') : children}
+    </button>
+  );
+}
+
+export function Status({ value }: { value: string }) {
+  const { t } = useTranslation();
+  return <span className={`status status-${value}`}>{t(`status.${value}`, { defaultValue: value })}</span>;
+}

@@ -1,0 +1,30 @@
+// The screens of the workspace and who may open them (any one of the listed permissions).
+import type { ReactNode } from 'react';
+import type { Permission } from '../../../main/contract/roles';
+import { DashboardScreen } from './Dashboard';
+import { ProductionScreen } from './Production';
+import { QualityScreen } from './Quality';
+import { ReceiptsScreen } from './Receipts';
+import { SettingsScreen } from './Settings';
+import { ShipmentsScreen } from './Shipments';
+import { StockScreen } from './Stock';
+import { TraceScreen } from './Trace';
+
+export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'settings';
+
+export interface ScreenDef {
+  id: ScreenId;
+  any: Permission[];
+  render(): ReactNode;
+}
+
+export const SCREENS: ScreenDef[] = [
+  { id: 'dashboard', any: ['stock.read'], render: () => <DashboardScreen /> },
+  { id: 'receipts', any: ['receipt.create'], render: () => <ReceiptsScreen /> },
+  { id: 'stock', any: ['stock.read'], render: () => <StockScreen /> },
+  { id: 'quality', any: ['quality.inspect'], render: () => <QualityScreen /> },
+  { id: 'production', any: ['production.plan', 'production.execute'], render: () => <ProductionScreen /> },
+  { id: 'shipments', any: ['shipment.manage'], render: () => <ShipmentsScreen /> },
+  { id: 'trace', any: ['trace.read'], render: () => <TraceScreen /> },
+  { id: 'settings', any: ['reference.write', 'users.manage'], render: () => <SettingsScreen /> },
+];
