@@ -78,20 +78,18 @@ function sendResult(res: ServerResponse, status: number, result: Result<unknown>
   send(res, status, JSON.stringify(result), 'application/json; charset=utf-8');
 }
 
+class TooLarge extends Error {}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit the rest is drained and dropped, so the answer can still be sent.
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY ? reject(new TooLarge(`request over ${MAX_BODY} bytes`)) : resolveBody(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -124,7 +122,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     try {
       body = JSON.parse(await readBody(req));
     } catch (error) {
-      return sendResult(res, 400, { ok: false, error: makeError('VALIDATION', { details: `request body: ${(error as Error).message}` }) });
+      const status = error instanceof TooLarge ? 413 : 400;
+      return sendResult(res, status, { ok: false, error: makeError('VALIDATION', { details: `request body: ${(error as Error).message}` }) });
     }
     const request = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (lan && typeof request.operation === 'string' && LAN_REFUSED.has(request.operation)) {

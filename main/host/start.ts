@@ -41,9 +41,8 @@ async function main(): Promise<void> {
       child.on('exit', (code) => process.exit(code ?? 0));
       return;
     }
-    console.log(`Electron cannot start here: ${electron.missing}.`);
-    console.log('(Its binary is downloaded once with "node node_modules/electron/install.js", which needs the internet.)');
-    console.log('Starting the browser host instead.');
+    console.log(`Electron cannot start here: ${electron.missing}`);
+    console.log('(Electron downloads its binary on first use, which needs the internet.) Starting the browser host instead.');
   }
 
   const workspace = Workspace.open(dir);

@@ -1,0 +1,54 @@
+// End-to-end fixtures: the real browser host on a real workspace, the real renderer in Debian's
+// Chromium driven by Playwright, and a screenshot of every screen kept under test-results/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.js';
+import { RENDERER_DIR } from '../../main/host/paths.js';
+import { Workspace } from '../../main/workspace.js';
+
+export const CHROMIUM = process.env.PLANTDESK_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
+
+/** Why the browser tests cannot run here, or null. On CI a missing browser is a failure, not a skip. */
+export function browserMissing(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set PLANTDESK_CHROMIUM)`;
+  if (process.env.CI === 'true') throw new Error(`CI must run the browser tests: ${reason}`);
+  console.log(`Browser tests skipped: ${reason}`);
+  return reason;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface Running {
+  workspace: Workspace;
+  host: BrowserHost;
+  close(): Promise<void>;
+}
+
+export async function runApp(dir: string, options: { clock?: () => number } = {}): Promise<Running> {
+  const workspace = Workspace.open(dir, options.clock ? { clock: options.clock } : {});
+  const host = await startBrowserHost({ workspace, rendererDir: RENDERER_DIR });
+  return {
+    workspace,
+    host,
+    async close() {
+      await host.close();
+      workspace.close();
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
