@@ -12,11 +12,4 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
   },
-  server: {
-    port: 5173,
-    strictPort: false,
-    proxy: {
-      '/api': { target: process.env.PLANTDESK_API ?? 'http://127.0.0.1:4310', ws: true },
-    },
-  },
 });

@@ -34,7 +34,9 @@ describe.skipIf(missing !== null)('PlantDesk in Electron', () => {
 
   test('the window is isolated and sandboxed, without Node in the page', async () => {
     const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const p = BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences();
+      // getLastWebPreferences is Electron's own (undocumented) view of what the window runs with.
+      const contents = BrowserWindow.getAllWindows()[0]!.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> | null };
+      const p = contents.getLastWebPreferences();
       return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration, webSecurity: p?.webSecurity };
     });
     expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
@@ -46,26 +48,26 @@ describe.skipIf(missing !== null)('PlantDesk in Electron', () => {
   test('the preload exposes exactly the contract, and one call goes through IPC to the workspace', async () => {
     const page = await app.firstWindow();
     const bridge = await page.evaluate(() => {
-      const b = (window as unknown as { plantdesk: { kind: string; operations: string[]; ipcRenderer?: unknown } }).plantdesk;
+      const b = (globalThis as unknown as { plantdesk: { kind: string; operations: string[]; ipcRenderer?: unknown } }).plantdesk;
       return { kind: b.kind, operations: b.operations.length, raw: 'ipcRenderer' in b };
     });
     expect(bridge).toMatchObject({ kind: 'electron', raw: false });
     expect(bridge.operations).toBeGreaterThan(40);
     const status = await page.evaluate(() =>
-      (window as unknown as { plantdesk: { invoke(o: string, i: unknown, s: null): Promise<unknown> } }).plantdesk.invoke('setup.status', {}, null),
+      (globalThis as unknown as { plantdesk: { invoke(o: string, i: unknown, s: null): Promise<unknown> } }).plantdesk.invoke('setup.status', {}, null),
     );
     expect(status).toMatchObject({ ok: true, value: { initialised: false } });
     const unknown = await page.evaluate(() =>
-      (window as unknown as { plantdesk: { invoke(o: string, i: unknown, s: null): Promise<unknown> } }).plantdesk.invoke('drop.everything', {}, null),
+      (globalThis as unknown as { plantdesk: { invoke(o: string, i: unknown, s: null): Promise<unknown> } }).plantdesk.invoke('drop.everything', {}, null),
     );
     expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_OPERATION' } });
   });
 
   test('new windows and navigation away from the app are refused', async () => {
     const page = await app.firstWindow();
-    await page.evaluate(() => window.open('https://example.com'));
+    await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com'));
     expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
-    await page.evaluate(() => (window.location.href = 'https://example.com'));
+    await page.evaluate(() => ((globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com'));
     await page.waitForTimeout(300);
     expect(page.url()).toMatch(/^file:/);
   });

@@ -1,0 +1,48 @@
+// `npm run dev`: the renderer from Vite's dev server (reloads on every change) in front of the
+// browser host API on the default (or --workspace) workspace. The dev server passes the host's
+// per-run token on to the API itself, so the page only talks to the dev server.
+import { parseArgs } from 'node:util';
+import { createServer } from 'vite';
+import { startBrowserHost } from '../main/host/browser-host.js';
+import { RENDERER_DIR } from '../main/host/paths.js';
+import { defaultWorkspaceDir, Workspace } from '../main/workspace.js';
+
+const { values } = parseArgs({ options: { workspace: { type: 'string' }, port: { type: 'string', default: '5173' } } });
+const workspace = Workspace.open(values.workspace ?? defaultWorkspaceDir());
+const host = await startBrowserHost({ workspace, rendererDir: RENDERER_DIR });
+const target = `http://127.0.0.1:${host.port}`;
+
+const vite = await createServer({
+  configFile: new URL('../vite.config.ts', import.meta.url).pathname,
+  server: {
+    port: Number(values.port),
+    proxy: {
+      '/api': {
+        target,
+        ws: true,
+        changeOrigin: true,
+        headers: { 'X-PlantDesk-Host': host.token },
+        configure(proxy) {
+          // The API accepts only its own origin; the dev server speaks for the page.
+          proxy.on('proxyReq', (req) => req.removeHeader('origin'));
+          proxy.on('proxyReqWs', (req) => {
+            req.removeHeader('origin');
+            req.path = req.path.includes('?') ? `${req.path}&host=${host.token}` : `${req.path}?host=${host.token}`;
+          });
+        },
+      },
+    },
+  },
+});
+await vite.listen();
+console.log(`PlantDesk workspace: ${workspace.dir}`);
+vite.printUrls();
+
+const stop = async () => {
+  await vite.close();
+  await host.close();
+  workspace.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
