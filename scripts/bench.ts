@@ -15,6 +15,7 @@ import { newId } from '../main/core/ids.js';
 import { Registry } from '../main/registry.js';
 import { localYymmdd } from '../main/services/common.js';
 import { Workspace } from '../main/workspace.js';
+import { benchUi } from './bench-ui.js';
 import { ADMIN, BIG_DEFAULTS, call, DAY, ensureBigWorkspace, mulberry32, setupPlant } from './bench-data.js';
 
 const envInt = (name: string, fallback: number): number => {
@@ -383,11 +384,12 @@ function benchReads(): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = performance.now();
   try {
     benchReceipts();
     benchReads();
+    await benchUi(figure, note);
     note(`done in ${f2((performance.now() - started) / 1000)} s`);
   } finally {
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
@@ -395,7 +397,7 @@ function main(): void {
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

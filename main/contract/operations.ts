@@ -65,6 +65,11 @@ const paging = {
   limit: z.number().int().min(1).max(10_000).default(200),
   offset: z.number().int().min(0).default(0),
 };
+/** Stock by lot is scrolled whole in a virtualised table: pages up to 100 000 rows. */
+const bigPaging = {
+  limit: z.number().int().min(1).max(100_000).default(200),
+  offset: z.number().int().min(0).default(0),
+};
 const page = <T extends z.ZodType>(row: T) => obj({ rows: z.array(row), total: z.number().int() });
 const password = z.string().min(8, say('не менее 8 символов', 'at least 8 characters')).max(200);
 const username = z
@@ -497,7 +502,7 @@ export const operations = {
     summary: 'Release a blocked or quarantined lot by hand (with a reason); only if its latest inspection of the deciding stage passed',
   }),
   'stock.levels': op({
-    input: obj({ by: z.enum(['product', 'location', 'lot']), product: code.optional(), location: code.optional(), ...paging }),
+    input: obj({ by: z.enum(['product', 'location', 'lot']), product: code.optional(), location: code.optional(), ...bigPaging }),
     output: page(stockLevel),
     permission: 'stock.read',
     mutation: false,

@@ -4,3 +4,19 @@ interface Words {
   en: Record<string, unknown>;
 }
 export const screens: Words[] = [];
+import { quality } from './quality';
+screens.push(quality);
+import { shipments } from './shipments';
+screens.push(shipments);
+import { dashboard } from './dashboard';
+screens.push(dashboard);
+import { settings } from './settings';
+screens.push(settings);
+import { receiptsWords } from './receipts';
+screens.push(receiptsWords);
+import { stockWords } from './stock';
+screens.push(stockWords);
+import { traceWords } from './trace';
+screens.push(traceWords);
+import { production } from './production';
+screens.push(production);
