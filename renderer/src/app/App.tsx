@@ -8,6 +8,7 @@ import type { Permission } from '../../../main/contract/roles';
 import { api } from '../api/client';
 import { onAuthLost } from '../api/hooks';
 import { Button, ErrorBanner, Field, fieldError, TextInput } from '../components/forms';
+import { LineModeContext } from '../components/lineMode';
 import { setLanguage, type Lang } from '../i18n';
 import { SCREENS, type ScreenId } from '../screens';
 
@@ -253,6 +254,7 @@ function Workspace({ me, onLogout }: { me: Me; onLogout(): void }) {
 
   return (
     <Session.Provider value={context}>
+      <LineModeContext.Provider value={lineMode}>
       <div className="shell">
         <header className="topbar">
           <div className="brand">
@@ -280,6 +282,7 @@ function Workspace({ me, onLogout }: { me: Me; onLogout(): void }) {
           {current && allowed ? <Screen id={current.id}>{current.render()}</Screen> : <div className="banner banner-error">{t('common.forbidden')}</div>}
         </main>
       </div>
+      </LineModeContext.Provider>
     </Session.Provider>
   );
 }

@@ -1,8 +1,9 @@
 // A table that stays fast at any size: only the visible rows are in the DOM (virtualised), so a
 // 50 000-row stock list scrolls like a 50-row one. Arrow keys move the selection, Enter opens it.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLineMode } from './lineMode';
 
 export interface Column<T> {
   key: string;
@@ -25,13 +26,15 @@ export function DataTable<T>(props: {
   const { t } = useTranslation();
   const parent = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
-  const rowHeight = 36;
+  // Rows are positioned by this height, so it must match what line mode's bigger type needs.
+  const rowHeight = useLineMode() ? 56 : 36;
   const virtualizer = useVirtualizer({
     count: props.rows.length,
     getScrollElement: () => parent.current,
     estimateSize: () => rowHeight,
     overscan: 12,
   });
+  useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
   const template = props.columns.map((c) => c.width ?? '1fr').join(' ');
 
   const onKey = (event: KeyboardEvent) => {

@@ -9,7 +9,14 @@ import { parseKg } from '../format';
 export function fieldError(error: OperationError | undefined, field: string, lang: string): string | undefined {
   if (!error?.field) return undefined;
   if (error.field !== field && !error.field.startsWith(`${field}.`)) return undefined;
-  return lang === 'en' ? error.message.en : error.message.ru;
+  const message = lang === 'en' ? error.message.en : error.message.ru;
+  if (error.code !== 'VALIDATION') return message;
+  // "Неверные данные: lines.0.gross_g: слишком мало; supplier: …" → just what concerns this field.
+  const details = message.replace(/^[^:]+:\s*/, '').split('; ');
+  const own = details
+    .filter((d) => d.startsWith(`${error.field}: `) || d.startsWith(`${field}: `) || d.startsWith(`${field}.`))
+    .map((d) => d.replace(/^[\w.]+:\s*/, ''));
+  return own.length > 0 ? own.join('; ') : message;
 }
 
 export function errorText(error: OperationError | undefined, lang: string): string | undefined {

@@ -6,9 +6,9 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
-import { Button, ErrorBanner, Field, KgInput, SelectInput, TextInput } from '../components/forms';
+import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, TextInput } from '../components/forms';
 import { date, dateTime, fromDateInput, fromLocalInput, kg, parseKg, toLocalInput } from '../format';
-import { DAY_MS, fieldMessage, LotLink, ownFirst, useReference } from './lotParts';
+import { DAY_MS, LotLink, ownFirst, useReference } from './lotParts';
 
 type Receipt = OperationOutput<'receipts.create'>;
 type ReceiptListRow = OperationOutput<'receipts.list'>['rows'][number];
@@ -136,7 +136,7 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
   const { productOptions, locationOptions } = reference;
   const productByCode = useMemo(() => new Map(reference.products.map((p) => [p.code, p])), [reference.products]);
 
-  const err = (path: string) => local[path] ?? fieldMessage(create.error, path, lang);
+  const err = (path: string) => local[path] ?? fieldError(create.error, path, lang);
   /** Editing a field takes back the local complaint about it (the server's stays until the next try). */
   const forget = (path: string) => setLocal((l) => (path in l ? Object.fromEntries(Object.entries(l).filter(([k]) => k !== path)) : l));
   const setLine = (key: number, patch: Partial<LineDraft>) => {

@@ -7,9 +7,9 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import { useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
-import { Button, ErrorBanner, Field, KgInput, SelectInput, Status, TextInput } from '../components/forms';
+import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
 import { date, kg, parseKg } from '../format';
-import { DaysLeft, fieldMessage, productName, useAllPages, useReference } from './lotParts';
+import { DaysLeft, productName, useAllPages, useReference } from './lotParts';
 import { LotPanel } from './StockLot';
 
 type Level = OperationOutput<'stock.levels'>['rows'][number];
@@ -423,7 +423,7 @@ function FefoTab({ onOpenLot }: { onOpenLot(code: string): void }) {
     setRequest({ product, qty_g: grams, ...(location ? { location } : {}) });
     if (request && request.product === product && request.qty_g === grams && (request.location ?? '') === location) fefo.reload();
   };
-  const err = (f: string) => local[f] ?? fieldMessage(fefo.error, f, lang);
+  const err = (f: string) => local[f] ?? fieldError(fefo.error, f, lang);
   const result = request ? fefo.data : undefined;
 
   const columns: Column<Pick>[] = [

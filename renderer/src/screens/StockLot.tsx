@@ -6,9 +6,9 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, type Column } from '../components/DataTable';
-import { Button, ErrorBanner, Field, KgInput, SelectInput, Status, TextInput } from '../components/forms';
+import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
 import { date, dateTime, kg, parseKg } from '../format';
-import { DaysLeft, Facts, fieldMessage, kgInput, productName, useReference } from './lotParts';
+import { DaysLeft, Facts, kgInput, productName, useReference } from './lotParts';
 
 type LotCard = OperationOutput<'lots.get'>;
 type Movement = LotCard['movements'][number];
@@ -256,7 +256,7 @@ function MoveForm({ card, onDone }: FormProps) {
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, focusInvalid } = useFirstFieldFocus();
   const available = card.stock.find((s) => s.location_code === from)?.qty_g;
-  const err = (f: string) => local[f] ?? fieldMessage(move.error, f, i18n.language);
+  const err = (f: string) => local[f] ?? fieldError(move.error, f, i18n.language);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -317,7 +317,7 @@ function WriteOffForm({ card, onDone }: FormProps) {
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, focusInvalid } = useFirstFieldFocus();
   const available = card.stock.find((s) => s.location_code === location)?.qty_g;
-  const err = (f: string) => local[f] ?? fieldMessage(writeOff.error, f, i18n.language);
+  const err = (f: string) => local[f] ?? fieldError(writeOff.error, f, i18n.language);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -372,7 +372,7 @@ function AdjustForm({ card, onDone }: FormProps) {
   const [reason, setReason] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, focusInvalid } = useFirstFieldFocus();
-  const err = (f: string) => local[f] ?? fieldMessage(adjust.error, f, i18n.language);
+  const err = (f: string) => local[f] ?? fieldError(adjust.error, f, i18n.language);
   const held = new Map(card.stock.map((s) => [s.location_code, s.qty_g]));
   // A surplus may turn up in any location of the site; the lot's own locations come first.
   const options = [
@@ -433,7 +433,7 @@ function BlockForm({ card, onDone }: FormProps) {
   const [reason, setReason] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, focusInvalid } = useFirstFieldFocus();
-  const err = (f: string) => local[f] ?? fieldMessage(block.error, f, i18n.language);
+  const err = (f: string) => local[f] ?? fieldError(block.error, f, i18n.language);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

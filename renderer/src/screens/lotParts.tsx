@@ -15,18 +15,6 @@ export const DAY_MS = 86_400_000;
 /** Lots with this many days left or fewer are highlighted. */
 export const SOON_DAYS = 2;
 
-/**
- * The refusal for `field`, as `fieldError` gives it, without the "Invalid input: <path>:" lead of
- * validation messages — under the field itself the path only gets in the way.
- */
-export function fieldMessage(error: OperationError | undefined, field: string, lang: string): string | undefined {
-  const message = fieldError(error, field, lang);
-  if (!message || error?.code !== 'VALIDATION' || !error.field) return message;
-  const lead = /^(Неверные данные|Invalid input): /;
-  const rest = message.replace(lead, '');
-  return rest.startsWith(`${error.field}: `) ? rest.slice(error.field.length + 2) : rest;
-}
-
 /** Whole days of shelf life left (as the workspace counts them), or 'expired'. */
 export function shelfLife(expires: number, now = Date.now()): { expired: boolean; days: number; soon: boolean } {
   const days = Math.floor((expires - now) / DAY_MS);
