@@ -8,7 +8,6 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import { api } from '../api/client';
 import { useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
-import { fieldError } from '../components/forms';
 import type { ScreenId } from '.';
 
 export const DAY_MS = 86_400_000;
