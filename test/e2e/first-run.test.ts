@@ -1,7 +1,9 @@
 // A new user meets PlantDesk: the first run creates the site and administrator, then login.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { tempDir } from '../helpers.js';
 import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
 
 const missing = browserMissing();
@@ -10,20 +12,23 @@ describe.skipIf(missing !== null)('first run and login in Chromium', () => {
   let browser: Browser;
   let app: Running;
   let page: Page;
+  // One folder for the whole file: the app keeps its workspace open across the tests.
+  const dir = mkdtempSync(join(tmpdir(), 'plantdesk-e2e-'));
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    app = await runApp(tempDir());
+    app = await runApp(dir);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
   });
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('the first run asks for the site and the administrator; a wrong password is refused; login opens the workspace', async () => {
     await page.goto(app.host.url);
-    await expect(page.getByRole('heading', { name: 'Первый запуск: площадка и администратор' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Первый запуск: площадка и администратор' }).waitFor();
     await page.getByLabel('Код площадки').fill('bfp');
     await page.getByLabel('Наименование (рус.)').fill('ООО «Байкальский рыбный завод»');
     await page.getByLabel('Наименование (англ.)').fill('Baikal Fish Plant LLC');
@@ -33,7 +38,7 @@ describe.skipIf(missing !== null)('first run and login in Chromium', () => {
     await page.getByLabel('Пароль ещё раз').fill('short');
     await page.getByRole('button', { name: 'Создать' }).click();
     // The contract refuses a short password: shown next to the field, nothing created.
-    await expect(page.getByText('не менее 8 символов').isVisible()).resolves.toBe(true);
+    await page.getByText('не менее 8 символов').waitFor();
     expect(app.workspace.info().initialised).toBe(false);
     await screenshot(page, '01-first-run-error');
 
@@ -52,7 +57,7 @@ describe.skipIf(missing !== null)('first run and login in Chromium', () => {
     await page.getByRole('navigation', { name: 'main' }).waitFor();
     await screenshot(page, '02-after-login');
     for (const section of ['Сводка', 'Приёмка сырья', 'Партии и остатки', 'Качество', 'Производство', 'Отгрузки', 'Прослеживаемость', 'Настройки']) {
-      await expect(page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: section }).isVisible()).resolves.toBe(true);
+      await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: section }).waitFor();
     }
   });
 

@@ -26,6 +26,12 @@ export function chartColour(index: number): string {
   return CHART_COLOURS[index % CHART_COLOURS.length]!;
 }
 
+/** Who asked the system for less motion gets the chart drawn at once, without its animation. */
+function motionAware<T extends ChartType>(options: ChartOptions<T> | undefined): ChartOptions<T> | undefined {
+  if (!window.matchMedia?.('(prefers-reduced-motion: reduce)').matches) return options;
+  return { ...options, animation: false } as ChartOptions<T>;
+}
+
 export function ChartCanvas<T extends ChartType>(props: {
   type: T;
   data: ChartData<T>;
@@ -44,7 +50,7 @@ export function ChartCanvas<T extends ChartType>(props: {
   // Create once per chart type; destroy on unmount (or when the type changes).
   useEffect(() => {
     if (!canvas.current) return;
-    chart.current = new Chart(canvas.current, { type: props.type, data: props.data, options: props.options });
+    chart.current = new Chart(canvas.current, { type: props.type, data: props.data, options: motionAware(props.options) });
     return () => {
       chart.current?.destroy();
       chart.current = null;
@@ -57,7 +63,7 @@ export function ChartCanvas<T extends ChartType>(props: {
     const current = chart.current;
     if (!current) return;
     current.data = props.data;
-    if (props.options) current.options = props.options;
+    if (props.options) current.options = motionAware(props.options)!;
     current.update();
   }, [props.data, props.options]);
 

@@ -293,7 +293,7 @@ export function DashboardScreen() {
           {pending(batches) ? (
             <div className="dash-chart-empty muted">{t('app.loading')}</div>
           ) : yields.data.labels?.length ? (
-            <ChartCanvas type="bar" data={yields.data} options={yieldOptions} label={t('dashboard.yield')} categoryHeader={t('dashboard.product')} format={(v) => `${v} %`} testId="chart-yield" />
+            <ChartCanvas type="bar" data={yields.data} options={yieldOptions} label={t('dashboard.yield')} categoryHeader={t('dashboard.product')} format={(v) => `${v.toLocaleString(locale)} %`} testId="chart-yield" />
           ) : (
             noData
           )}

@@ -670,6 +670,8 @@ function FefoConsume({ batch, locations }: { batch: Batch; locations: Location[]
     setRequest({ product: raw, qty_g: grams, ...(location ? { location } : {}) });
   };
   const after = (taken: number) => {
+    // The need is met (the field empties) or lowered: no complaint about the field left over from the suggestion.
+    setTried(false);
     setRequest((r) => {
       if (!r) return r;
       const left = r.qty_g - taken;

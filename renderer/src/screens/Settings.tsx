@@ -620,9 +620,10 @@ interface ProductForm {
   active: boolean;
 }
 
-function tempRange(min: number | null, max: number | null): string {
+function tempRange(min: number | null, max: number | null, lang: string): string {
   if (min === null && max === null) return '—';
-  const f = (v: number | null) => (v === null ? '…' : `${v}`.replace('-', '−'));
+  // A decimal comma in Russian ("3,3"), as the numbers are typed into the form.
+  const f = (v: number | null) => (v === null ? '…' : v.toLocaleString(lang === 'en' ? 'en-GB' : 'ru-RU', { maximumFractionDigits: 2 }).replace('-', '−'));
   return `${f(min)} … ${f(max)} °C`;
 }
 
@@ -638,7 +639,7 @@ function ProductsTab() {
     { key: 'kind', header: t('settings.products.kind'), width: '5rem', render: (r) => t(`settings.products.kindsShort.${r.kind}`) },
     { key: 'gtin', header: 'GTIN', width: '9.6rem', render: (r) => r.gtin ?? '—' },
     { key: 'shelf', header: t('settings.products.shelfShort'), width: '3.5rem', align: 'right', render: (r) => r.shelf_life_days },
-    { key: 'temp', header: t('settings.products.storageShort'), width: '8rem', render: (r) => tempRange(r.storage_temp_min, r.storage_temp_max) },
+    { key: 'temp', header: t('settings.products.storageShort'), width: '8rem', render: (r) => tempRange(r.storage_temp_min, r.storage_temp_max, i18n.language) },
   ];
   const filter = (
     <Field label={t('settings.products.kind')}>
@@ -955,14 +956,14 @@ interface LocationForm {
 }
 
 function LocationsTab() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const list = useQuery('locations.list', {});
   const kinds = (['cold_room', 'freezer', 'dock', 'production', 'quarantine', 'dry'] as const).map((k) => ({ value: k, label: t(`settings.locations.kinds.${k}`) }));
   const columns: Column<LocationRow>[] = [
     { key: 'code', header: t('settings.code'), width: '6.5rem', render: (r) => r.code },
     { key: 'name', header: t('settings.name'), width: '1fr', render: (r) => <NameCell name={r.name} active={r.active} /> },
     { key: 'kind', header: t('settings.locations.kind'), width: '10rem', render: (r) => t(`settings.locations.kinds.${r.kind}`) },
-    { key: 'temp', header: t('settings.locations.tempRange'), width: '7.5rem', render: (r) => tempRange(r.temp_min, r.temp_max) },
+    { key: 'temp', header: t('settings.locations.tempRange'), width: '7.5rem', render: (r) => tempRange(r.temp_min, r.temp_max, i18n.language) },
   ];
   return (
     <ReferenceEditor<LocationRow, LocationForm>
