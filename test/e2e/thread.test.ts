@@ -242,8 +242,11 @@ describe.skipIf(missing !== null)('the whole thread of a new fish plant in Chrom
     await line.getByLabel('Количество мест').fill('25');
     // The mismatch is pointed out as typed, and the workspace refuses it when sent anyway.
     await waitText(fieldErrorOf(page, 'Нетто, кг', line), 'Не равно брутто − тара (500,000 кг)');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/invoke') && r.request().postData()?.includes('receipts.create') === true);
     await form.getByRole('button', { name: 'Оформить приёмку' }).click();
-    await waitText(fieldErrorOf(page, 'Нетто, кг', line), /Масса нетто .*не равна брутто/);
+    expect(await (await answer).json()).toMatchObject({ ok: false, error: { code: 'WEIGHT_INCONSISTENT', field: 'lines.0.net_g' } });
+    // The workspace refused it (nothing saved, below); the field keeps saying why, in kilograms.
+    await waitText(fieldErrorOf(page, 'Нетто, кг', line), 'Не равно брутто − тара (500,000 кг)');
     await screenshot(page, '14-receipt-net-refused');
     expect(snapshot(app.workspace)).toEqual(before);
 

@@ -341,7 +341,7 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
                 <Field label={t('receipts.tare')} error={err(at('tare_g'))}>
                   {(id) => <KgInput id={id} value={line.tare} onChange={(v) => setLine(line.key, { tare: v })} placeholder="0" />}
                 </Field>
-                <Field label={t('receipts.net')} error={err(at('net_g')) ?? netProblem} hint={netText ? t('receipts.netComputed', { kg: netText }) : undefined}>
+                <Field label={t('receipts.net')} error={netProblem ?? err(at('net_g'))} hint={netText ? t('receipts.netComputed', { kg: netText }) : undefined}>
                   {(id) => <KgInput id={id} value={line.net} onChange={(v) => setLine(line.key, { net: v })} placeholder={netText} />}
                 </Field>
                 <Field label={t('receipts.packages')} error={err(at('packages'))}>
