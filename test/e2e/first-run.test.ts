@@ -39,6 +39,11 @@ describe.skipIf(missing !== null)('first run and login in Chromium', () => {
     await page.getByRole('button', { name: 'Создать' }).click();
     // The contract refuses a short password: shown next to the field, nothing created.
     await page.getByText('не менее 8 символов').waitFor();
+    // Screen readers hear the error with the field.
+    const passwordField = page.getByLabel('Пароль', { exact: true });
+    expect(await passwordField.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = await passwordField.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toContain('не менее 8 символов');
     expect(app.workspace.info().initialised).toBe(false);
     await screenshot(page, '01-first-run-error');
 

@@ -1,6 +1,6 @@
 // Form pieces: a labelled field that shows the operation's error right under the input it
 // belongs to, inputs for weights, dates and codes, and a banner for errors of the whole form.
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { createContext, useContext, useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OperationError } from '../../../main/contract/errors';
 import { parseKg } from '../format';
@@ -24,18 +24,29 @@ export function errorText(error: OperationError | undefined, lang: string): stri
   return lang === 'en' ? error.message.en : error.message.ru;
 }
 
+/** What the inputs inside a Field announce to screen readers: the error or hint under them. */
+const FieldState = createContext<{ describedBy?: string; invalid: boolean }>({ invalid: false });
+
+function useFieldAria() {
+  const state = useContext(FieldState);
+  return { 'aria-describedby': state.describedBy, 'aria-invalid': state.invalid || undefined };
+}
+
 export function Field(props: { label: string; error?: string | undefined; hint?: string; children: (id: string) => ReactNode; wide?: boolean }) {
   const id = useId();
+  const describedBy = props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
   return (
     <div className={`field${props.error ? ' field-invalid' : ''}${props.wide ? ' field-wide' : ''}`}>
       <label htmlFor={id}>{props.label}</label>
-      {props.children(id)}
+      <FieldState.Provider value={{ describedBy, invalid: Boolean(props.error) }}>{props.children(id)}</FieldState.Provider>
       {props.error ? (
         <div className="field-error" role="alert" id={`${id}-error`}>
           {props.error}
         </div>
       ) : props.hint ? (
-        <div className="field-hint">{props.hint}</div>
+        <div className="field-hint" id={`${id}-hint`}>
+          {props.hint}
+        </div>
       ) : null}
     </div>
   );
@@ -54,7 +65,7 @@ export function ErrorBanner({ error, shownFields = [] }: { error: OperationError
 }
 
 export function TextInput({ id, value, onChange, ...rest }: { id: string; value: string; onChange(v: string): void } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>) {
-  return <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...rest} />;
+  return <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...useFieldAria()} {...rest} />;
 }
 
 /**
@@ -63,6 +74,7 @@ export function TextInput({ id, value, onChange, ...rest }: { id: string; value:
  */
 export function KgInput({ id, value, onChange, ...rest }: { id: string; value: string; onChange(v: string): void } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>) {
   const invalid = value !== '' && parseKg(value) === null;
+  const aria = useFieldAria();
   return (
     <input
       id={id}
@@ -72,7 +84,8 @@ export function KgInput({ id, value, onChange, ...rest }: { id: string; value: s
       data-weight-field="true"
       value={value}
       onChange={(e) => onChange(e.target.value)}
-      aria-invalid={invalid}
+      aria-describedby={aria['aria-describedby']}
+      aria-invalid={invalid || aria['aria-invalid']}
       {...rest}
     />
   );
@@ -93,7 +106,7 @@ export function SelectInput({
   placeholder?: string;
 } & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange' | 'id'>) {
   return (
-    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} {...rest}>
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} {...useFieldAria()} {...rest}>
       <option value="">{placeholder ?? '—'}</option>
       {options.map((o) => (
         <option key={o.value} value={o.value}>
