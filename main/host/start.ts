@@ -6,6 +6,7 @@
 //   --workspace DIR    instead of the default workspace in the user-data folder
 //   --demo             fill a new workspace with demo data first (admin password "plantdesk")
 import { spawn } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { seedDemo } from '../demo/seed.js';
 import { homeSiteId } from '../services/users.js';
@@ -53,8 +54,17 @@ async function main(): Promise<void> {
     lan: values.lan,
   });
   console.log(`PlantDesk workspace: ${workspace.dir}`);
-  console.log(`Open ${host.url}`);
-  if (values.lan) console.log('LAN mode: every user logs in; first-run setup is only possible on this PC.');
+  if (values.lan) {
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+      .map((a) => `http://${a!.address}:${host.port}/`);
+    console.log(`Open on the tablets: ${addresses.join('  ') || `port ${host.port} of this PC`}`);
+    console.log(`On this PC: http://127.0.0.1:${host.port}/`);
+    console.log('LAN mode: every user logs in; first-run setup is only possible through "npm start" without --lan.');
+  } else {
+    console.log(`Open ${host.url}`);
+  }
   const stop = async () => {
     await host.close();
     workspace.close();
