@@ -1,6 +1,7 @@
 // `npm run dev`: the renderer from Vite's dev server (reloads on every change) in front of the
 // browser host API on the default (or --workspace) workspace. The dev server passes the host's
 // per-run token on to the API itself, so the page only talks to the dev server.
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 import { startBrowserHost } from '../main/host/browser-host.js';
@@ -13,7 +14,7 @@ const host = await startBrowserHost({ workspace, rendererDir: RENDERER_DIR });
 const target = `http://127.0.0.1:${host.port}`;
 
 const vite = await createServer({
-  configFile: new URL('../vite.config.ts', import.meta.url).pathname,
+  configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
   server: {
     port: Number(values.port),
     proxy: {
@@ -23,8 +24,17 @@ const vite = await createServer({
         changeOrigin: true,
         headers: { 'X-PlantDesk-Host': host.token },
         configure(proxy) {
-          // The API accepts only its own origin; the dev server speaks for the page.
-          proxy.on('proxyReq', (req) => req.removeHeader('origin'));
+          // The API accepts only its own origin; the dev server speaks for its own pages only —
+          // a request another site's page makes through it is cut off here.
+          proxy.on('proxyReq', (req, incoming, res) => {
+            const origin = incoming.headers.origin;
+            if (origin !== undefined && origin !== `http://localhost:${values.port}` && origin !== `http://127.0.0.1:${values.port}`) {
+              req.destroy();
+              res.writeHead(403).end('forbidden origin');
+              return;
+            }
+            req.removeHeader('origin');
+          });
           proxy.on('proxyReqWs', (req) => {
             req.removeHeader('origin');
             req.path = req.path.includes('?') ? `${req.path}&host=${host.token}` : `${req.path}?host=${host.token}`;

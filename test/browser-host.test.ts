@@ -102,14 +102,19 @@ describe('browser host', () => {
 
   test('bad requests get a clear error and change nothing', async () => {
     await start();
-    const notJson = await http('POST', '/api/invoke', { 'X-PlantDesk-Host': host!.token }, '{"operation": ');
+    const notJson = await http('POST', '/api/invoke', { 'Content-Type': 'application/json', 'X-PlantDesk-Host': host!.token }, '{"operation": ');
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     const unknown = JSON.parse((await invoke('drop.tables', {})).body);
     expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_OPERATION' } });
-    const huge = await http('POST', '/api/invoke', { 'X-PlantDesk-Host': host!.token }, 'x'.repeat(3 * 1024 * 1024));
+    const huge = await http('POST', '/api/invoke', { 'Content-Type': 'application/json', 'X-PlantDesk-Host': host!.token }, 'x'.repeat(3 * 1024 * 1024));
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.body)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    // A cross-site form or text/plain POST cannot reach the API (no preflight would be granted).
+    const plain = await http('POST', '/api/invoke', { 'Content-Type': 'text/plain', 'X-PlantDesk-Host': host!.token }, JSON.stringify({ operation: 'setup.status', input: {} }));
+    expect(plain.status).toBe(415);
+    // A malformed path (which any web page could request) is refused and the host stays up.
+    expect((await http('GET', '/%E0%A4%A')).status).toBe(400);
     expect(JSON.parse((await invoke('setup.status', {})).body).value.initialised).toBe(false);
   });
 
@@ -139,5 +144,8 @@ describe('browser host', () => {
     expect(setup.status).toBe(403);
     const lots = await http('POST', '/api/invoke', { 'Content-Type': 'application/json' }, JSON.stringify({ operation: 'lots.list', input: {} }));
     expect(JSON.parse(lots.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    // Only this PC's own names and addresses: a rebinding domain is refused in LAN mode too.
+    const rebinding = await http('POST', '/api/invoke', { 'Content-Type': 'application/json', Host: `evil.example:${host!.port}` }, JSON.stringify({ operation: 'setup.status', input: {} }));
+    expect(rebinding.status).toBe(403);
   });
 });

@@ -1,6 +1,6 @@
 // The Electron entry — the only main-process file that imports `electron`. Everything it serves
 // comes from the workspace and the registry, which run under plain Node and are tested there.
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventHub, EVENT_CHANNELS } from '../host/events.js';
@@ -63,7 +63,8 @@ function createWindow(): void {
 function start(): void {
   workspace = Workspace.open(process.env.PLANTDESK_WORKSPACE ?? join(app.getPath('userData'), 'workspace'));
 
-  // CSP as a header on everything the app loads; the renderer's meta tag says the same.
+  // CSP as a header on what comes over HTTP(S) — file:// responses get none, so for the app's own
+  // pages the meta tag in index.html (the same policy) is what applies.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
@@ -91,10 +92,14 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.on('web-contents-created', (_event, contents) => harden(contents));
-  app.whenReady().then(start, (error: unknown) => {
-    console.error('PlantDesk could not start:', error);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      // E.g. better-sqlite3 built for Node rather than Electron: say so instead of a silent, window-less process.
+      dialog.showErrorBox('PlantDesk could not start', `${(error as Error).message}\n\nIf this mentions NODE_MODULE_VERSION, run "npx electron-builder install-app-deps".`);
+      app.exit(1);
+    });
   app.on('window-all-closed', () => app.quit());
   // Close the database cleanly (WAL checkpoint) before the process ends.
   app.on('will-quit', () => workspace?.close());

@@ -12,6 +12,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { makeError, type Result } from '../contract/errors.js';
@@ -54,6 +55,15 @@ const MIME: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 const LAN_REFUSED = new Set(['setup.initialise']);
+
+/** In LAN mode the page must have been opened by one of this PC's own addresses (no DNS rebinding). */
+function lanHostNames(): string[] {
+  const names = ['127.0.0.1', 'localhost', hostname(), `${hostname()}.local`];
+  for (const address of Object.values(networkInterfaces()).flat()) {
+    if (address) names.push(address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  }
+  return names;
+}
 
 function sameToken(given: string | undefined, expected: string): boolean {
   if (!given) return false;
@@ -107,7 +117,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   /** Requests must name this host (no DNS rebinding) and, if cross-origin at all, come from it. */
   const trustedOrigin = (req: IncomingMessage): boolean => {
     const host = req.headers.host ?? '';
-    if (!lan && host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return false;
+    const ownNames = lan ? lanHostNames() : ['127.0.0.1', 'localhost'];
+    if (!ownNames.some((name) => host === `${name}:${port}`)) return false;
     const origin = req.headers.origin;
     return origin === undefined || origin === `http://${host}`;
   };
@@ -115,6 +126,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const api = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') return send(res, 405, 'POST only', 'text/plain', { Allow: 'POST' });
     if (!trustedOrigin(req)) return sendResult(res, 403, { ok: false, error: makeError('FORBIDDEN', { operation: 'api', permission: 'same-origin' }) });
+    // Only JSON: a cross-site form or text/plain POST (no preflight) is refused outright.
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return sendResult(res, 415, { ok: false, error: makeError('VALIDATION', { details: 'Content-Type must be application/json' }) });
+    }
     if (!lan && !sameToken(req.headers['x-plantdesk-host'] as string | undefined, token)) {
       return sendResult(res, 401, { ok: false, error: makeError('UNAUTHENTICATED') });
     }
@@ -137,7 +152,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   const staticFile = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only', 'text/plain');
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      return send(res, 400, 'bad path', 'text/plain');
+    }
     const relative = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
     let file = join(rendererDir, relative);
     if (!file.startsWith(rendererDir + sep)) return send(res, 404, 'not found', 'text/plain');
@@ -158,16 +178,20 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     createReadStream(file).pipe(res);
   };
 
+  const fail = (res: ServerResponse, error: unknown) => {
+    if (!res.headersSent) sendResult(res, 500, { ok: false, error: makeError('INTERNAL', { details: (error as Error).message }) });
+    else res.destroy();
+  };
+  // Nothing a request carries may take the host down: every handler's throw becomes a 500.
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path === '/api/invoke') {
-      api(req, res).catch((error: unknown) => {
-        if (!res.headersSent) sendResult(res, 500, { ok: false, error: makeError('INTERNAL', { details: (error as Error).message }) });
-      });
-      return;
+    try {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path === '/api/invoke') return void api(req, res).catch((error: unknown) => fail(res, error));
+      if (path === '/api/health') return send(res, 200, JSON.stringify({ ok: true }), 'application/json');
+      staticFile(req, res);
+    } catch (error) {
+      fail(res, error);
     }
-    if (path === '/api/health') return send(res, 200, JSON.stringify({ ok: true }), 'application/json');
-    staticFile(req, res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

@@ -25,6 +25,9 @@ async function main(): Promise<void> {
     },
   });
   const dir = values.workspace ?? defaultWorkspaceDir();
+  if (values.lan && values.demo) throw new Error('--demo sets the known password "plantdesk": not together with --lan');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0–65535, got "${values.port}"`);
 
   if (values.demo) {
     const ws = Workspace.open(dir);
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   const host = await startBrowserHost({
     workspace,
     rendererDir: RENDERER_DIR,
-    port: values.port ? Number(values.port) : 0,
+    port,
     lan: values.lan,
   });
   console.log(`PlantDesk workspace: ${workspace.dir}`);
@@ -74,4 +77,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(`plantdesk: ${(error as Error).message}`);
+  process.exitCode = 2;
+}

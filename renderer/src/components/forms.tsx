@@ -121,11 +121,13 @@ export function Button({
   children,
   pending,
   kind = 'secondary',
+  disabled,
   ...rest
 }: { pending?: boolean; kind?: 'primary' | 'secondary' | 'danger' } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
   const { t } = useTranslation();
+  // A running operation always disables its button: no double submits.
   return (
-    <button className={`btn btn-${kind}`} disabled={pending || rest.disabled} aria-busy={pending} {...rest}>
+    <button className={`btn btn-${kind}`} {...rest} disabled={pending || disabled} aria-busy={pending}>
       {pending ? t('common.working') : children}
     </button>
   );
