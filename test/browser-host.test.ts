@@ -66,6 +66,9 @@ describe('browser host', () => {
     expect(index.body).toContain('<div id="root">');
     expect(index.headers['content-security-policy']).toContain("script-src 'self'");
     expect(index.headers['content-security-policy']).not.toContain('unsafe-eval');
+    // Connections only back to where the page came from (the event socket included): no ws: to anywhere.
+    expect(index.headers['content-security-policy']).toContain("connect-src 'self';");
+    expect(index.headers['content-security-policy']).not.toMatch(/\bwss?:/);
     expect(index.headers['x-frame-options']).toBe('DENY');
     // Unknown routes of the single page get index.html; unknown files are 404; no escaping the folder.
     expect((await http('GET', '/stock')).body).toContain('<div id="root">');

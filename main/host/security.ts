@@ -1,6 +1,6 @@
 // The renderer's Content-Security-Policy, the same for Electron and the browser host: only the
 // app's own scripts and styles, no eval, no plugins, no frames; connections only back to where
-// the page came from (the browser host's API and event socket).
+// the page came from (the browser host's API and its event socket: 'self' covers ws:// to the same host).
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -8,7 +8,7 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self'",
   "object-src 'none'",
   "frame-src 'none'",
   "frame-ancestors 'none'",
