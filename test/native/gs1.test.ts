@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { GS, gs1Date, parseScan, type Scan } from '../../native/protocols/gs1.js';
+
+const Y = { referenceYear: 2026 };
+const parse = (raw: string): Scan => parseScan(raw, Y);
+const field = (scan: Scan, ai: string) => scan.fields.find((f) => f.ai === ai);
+
+const GTIN = '04607001000013'; // check digit 3
+const SSCC = '346070010000000014'; // check digit 4
+const CARTON = `]C101${GTIN}10BFP2611230001${GS}11261123172611273103012345` + `7030643XYZ`;
+
+describe('GS1-128 carton label', () => {
+  it('reads GTIN, lot, dates, net weight and processor approval', () => {
+    const s = parse(CARTON);
+    expect(s.errors).toEqual([]);
+    expect(s).toMatchObject({ symbology: 'gs1-128', aim: ']C1', gs1: true, raw: CARTON });
+    expect(s.fields.map((f) => f.ai)).toEqual(['01', '10', '11', '17', '3103', '7030']);
+    expect(field(s, '01')).toEqual({ ai: '01', name: 'GTIN', value: GTIN });
+    expect(field(s, '10')?.value).toBe('BFP2611230001');
+    expect(field(s, '11')?.date).toBe('2026-11-23');
+    expect(field(s, '17')?.date).toBe('2026-11-27');
+    expect(field(s, '3103')).toMatchObject({ value: '012345', decimal: 12.345, name: 'NET WEIGHT (kg)' });
+    expect(field(s, '7030')?.value).toBe('643XYZ');
+  });
+
+  it('applies 0–5 implied decimals to net and gross weights', () => {
+    const s = parse(`]C13100000012310512345633020012503301000100`);
+    expect(s.errors).toEqual([]);
+    expect(s.fields.map((f) => f.decimal)).toEqual([12, 1.23456, 12.5, 10]);
+    expect(s.fields.map((f) => f.name)).toEqual([
+      'NET WEIGHT (kg)',
+      'NET WEIGHT (kg)',
+      'GROSS WEIGHT (kg)',
+      'GROSS WEIGHT (kg)',
+    ]);
+  });
+
+  it('reads the fish and meat AIs', () => {
+    const raw =
+      `]d201${GTIN}422643${GS}4331000450-${GS}7002SB0101${GS}700527${GS}7006260115${GS}` +
+      `7007260110260112${GS}7008COD${GS}700903.12${GS}701001${GS}21SN-0007${GS}13260200`;
+    const s = parse(raw);
+    expect(s.errors).toEqual([]);
+    expect(s.symbology).toBe('gs1-datamatrix');
+    expect(field(s, '422')?.value).toBe('643');
+    expect(field(s, '4331')).toMatchObject({ value: '000450-', decimal: -4.5 });
+    expect(field(s, '7002')?.value).toBe('SB0101');
+    expect(field(s, '7005')?.value).toBe('27');
+    expect(field(s, '7006')?.date).toBe('2026-01-15');
+    expect(field(s, '7007')).toMatchObject({ value: '260110260112', date: '2026-01-10' });
+    expect(field(s, '7008')?.value).toBe('COD');
+    expect(field(s, '7009')?.value).toBe('03.12');
+    expect(field(s, '7010')?.value).toBe('01');
+    expect(field(s, '21')?.value).toBe('SN-0007');
+    expect(field(s, '13')?.date).toBe('2026-02-28'); // day 00
+  });
+
+  it('recognises every AIM prefix', () => {
+    expect(parse(`]Q301${GTIN}`).symbology).toBe('gs1-qr');
+    expect(parse(`]e001${GTIN}`).symbology).toBe('gs1-databar');
+    expect(parse(`]d201${GTIN}`).symbology).toBe('gs1-datamatrix');
+    const other = parse(']C0HELLO');
+    expect(other).toMatchObject({ symbology: 'unknown', aim: ']C0', gs1: false, fields: [], errors: [] });
+  });
+
+  it('accepts a leading GS (FNC1 in first position), a GS after fixed fields and a CR LF suffix', () => {
+    const s = parse(`]C1${GS}01${GTIN}${GS}17261127${GS}10LOT1\r\n`);
+    expect(s.errors).toEqual([]);
+    expect(s.fields.map((f) => [f.ai, f.value])).toEqual([
+      ['01', GTIN],
+      ['17', '261127'],
+      ['10', 'LOT1'],
+    ]);
+  });
+});
+
+describe('SSCC pallet labels', () => {
+  it('validates the SSCC check digit', () => {
+    const s = parse(`]C100${SSCC}`);
+    expect(s.errors).toEqual([]);
+    expect(s.fields).toEqual([{ ai: '00', name: 'SSCC', value: SSCC }]);
+  });
+
+  it('reads a pallet label with gross weight and lot', () => {
+    const s = parse(`]C100${SSCC}3302050000${GS}10BFP-26${GS}15261231`);
+    expect(s.errors).toEqual([]);
+    expect(field(s, '3302')?.decimal).toBe(500);
+    expect(field(s, '15')?.date).toBe('2026-12-31');
+  });
+
+  it('rejects a bad SSCC check digit but keeps reading the fixed-length fields after it', () => {
+    const s = parse(`]C100346070010000000015${'17261127'}`);
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0]).toMatch(/AI 00.*check digit.*expected 4/);
+    expect(s.fields.map((f) => f.ai)).toEqual(['17']);
+  });
+});
+
+describe('dates', () => {
+  it('resolves day 00 to the last day of the month, leap years included', () => {
+    expect(gs1Date('260200', 2026)).toBe('2026-02-28');
+    expect(gs1Date('280200', 2026)).toBe('2028-02-29');
+    expect(gs1Date('261100', 2026)).toBe('2026-11-30');
+    expect(gs1Date('261200', 2026)).toBe('2026-12-31');
+    expect(parse(']C117260400').fields[0]).toEqual({
+      ai: '17',
+      name: 'USE BY OR EXPIRY',
+      value: '260400',
+      date: '2026-04-30',
+    });
+  });
+
+  it('uses the GS1 century window', () => {
+    expect(gs1Date('760101', 2026)).toBe('2076-01-01'); // 50 ahead: this century
+    expect(gs1Date('770101', 2026)).toBe('1977-01-01'); // 51 ahead: last century
+    expect(gs1Date('990101', 2050)).toBe('2099-01-01');
+    expect(gs1Date('000101', 2050)).toBe('2100-01-01'); // 50 back: next century
+  });
+
+  it('turns impossible dates into errors, not values', () => {
+    for (const bad of ['261301', '260001', '260230', '260431', '2611AA']) {
+      const s = parse(`]C117${bad}`);
+      expect(s.fields).toEqual([]);
+      expect(s.errors).toHaveLength(1);
+      expect(s.errors[0]).toMatch(/AI 17/);
+    }
+    expect(parse(`]C17007260112260110`).errors[0]).toMatch(/range ends before/);
+  });
+});
+
+describe('errors', () => {
+  it('bad GTIN check digit', () => {
+    const s = parse(`]C10104607001000014`);
+    expect(s.fields).toEqual([]);
+    expect(s.errors[0]).toMatch(/AI 01.*bad check digit.*expected 3/);
+  });
+
+  it('truncated fixed-length fields', () => {
+    const s = parse(`]C101${GTIN}17261`);
+    expect(s.fields.map((f) => f.ai)).toEqual(['01']);
+    expect(s.errors).toEqual(['AI 17 (USE BY OR EXPIRY) truncated: expected 6 characters, got 3']);
+    expect(parse(`]C10146070010`).errors[0]).toMatch(/AI 01.*truncated/);
+    // a GS inside a fixed-length field marks it as short; the next field is still found
+    const g = parse(`]C11726${GS}10LOT`);
+    expect(g.errors[0]).toMatch(/AI 17.*truncated.*got 2/);
+    expect(g.fields).toEqual([{ ai: '10', name: 'BATCH/LOT', value: 'LOT' }]);
+  });
+
+  it('truncated AI and empty variable field', () => {
+    expect(parse(`]C101${GTIN}3`).errors[0]).toMatch(/truncated application identifier "3"/);
+    expect(parse(`]C101${GTIN}310`).errors[0]).toMatch(/truncated application identifier "310"/);
+    expect(parse(`]C101${GTIN}10`).errors[0]).toMatch(/AI 10.*expected 1–20 characters, got 0/);
+    expect(parse(`]C1`).errors).toEqual(['empty GS1 element string']);
+  });
+
+  it('missing GS after a variable-length field is caught when the value overruns its maximum', () => {
+    const s = parse(`]C101${GTIN}10BFP2611230001112611231726112731030123456`);
+    expect(s.fields.map((f) => f.ai)).toEqual(['01']);
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0]).toMatch(/AI 10.*at most 20.*missing GS/);
+  });
+
+  it('unknown AIs stop the parse with an error', () => {
+    const s = parse(`]C101${GTIN}99ABC${GS}10LOT`);
+    expect(s.fields.map((f) => f.ai)).toEqual(['01']);
+    expect(s.errors).toEqual(['unknown or unsupported AI at position 16: "99AB"']);
+    expect(parse(`]C13106000123`).errors[0]).toMatch(/unknown or unsupported AI.*"3106"/); // 6 decimals: not allowed
+  });
+
+  it('rejects invalid characters and malformed values', () => {
+    expect(parse(`]C110LOT 1`).errors[0]).toMatch(/AI 10.*invalid characters/);
+    expect(parse(`]C1422RU`).errors[0]).toMatch(/AI 422.*expected 3/);
+    expect(parse(`]C14331+00450`).errors[0]).toMatch(/AI 4331/);
+    expect(parse(`]C17030XYZ123`).errors[0]).toMatch(/AI 7030.*country code/);
+    expect(parse(`]C1310300012A`).errors[0]).toMatch(/AI 3103.*not numeric/);
+  });
+});
+
+describe('bracketed human-readable form', () => {
+  it('reads the same fields as the element string', () => {
+    const s = parse('(01)04607001000013(10)BFP2611230001(11)261123(17)261127(3103)012345(7030)643XYZ');
+    expect(s.errors).toEqual([]);
+    expect(s.gs1).toBe(true);
+    expect(s.aim).toBeNull();
+    expect(s.fields).toEqual(parse(CARTON).fields);
+  });
+
+  it('reports errors per field and carries on (the brackets delimit every field)', () => {
+    const s = parse(']C1(01)04607001000014(99)X(17)2611(10)LOT');
+    expect(s.symbology).toBe('gs1-128');
+    expect(s.fields.map((f) => f.ai)).toEqual(['10']);
+    expect(s.errors).toHaveLength(3);
+    expect(s.errors[0]).toMatch(/AI 01.*check digit/);
+    expect(s.errors[1]).toBe('unknown or unsupported AI (99)');
+    expect(s.errors[2]).toMatch(/AI 17.*expected 6/);
+  });
+});
+
+describe('EAN-13 and scans without an AIM prefix', () => {
+  it('validates a plain EAN-13 and reports it as a GTIN-14', () => {
+    for (const raw of [']E04607001000013', '4607001000013']) {
+      const s = parse(raw);
+      expect(s).toMatchObject({ symbology: 'ean-13', gs1: false, errors: [] });
+      expect(s.fields).toEqual([{ ai: '01', name: 'GTIN', value: '04607001000013' }]);
+    }
+  });
+
+  it('rejects a bad EAN-13 check digit or length', () => {
+    expect(parse('4607001000012').errors[0]).toMatch(/EAN-13: bad check digit.*expected 3/);
+    expect(parse('4607001000012').fields).toEqual([]);
+    expect(parse(']E0460700100001').errors[0]).toMatch(/EAN-13: expected 13 digits/);
+  });
+
+  it('reads an element string without AIM when it starts with a supported AI or a GS', () => {
+    const s = parse(`01${GTIN}10LOT${GS}17261127`);
+    expect(s).toMatchObject({ symbology: 'unknown', aim: null, gs1: true, errors: [] });
+    expect(s.fields.map((f) => f.ai)).toEqual(['01', '10', '17']);
+    expect(parse(`${GS}99X`).errors[0]).toMatch(/unknown or unsupported AI/);
+  });
+
+  it('leaves other data alone', () => {
+    expect(parse('HELLO')).toEqual({ raw: 'HELLO', symbology: 'unknown', aim: null, gs1: false, fields: [], errors: [] });
+    expect(parse('')).toMatchObject({ gs1: false, fields: [], errors: [] });
+  });
+});
+
+describe('fuzz', () => {
+  // Small deterministic PRNG (mulberry32) so failures reproduce.
+  function rng(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const alphabet = `0123456789()]CdQeE1230${GS}${GS}${GS}ABZaz -\r\n\u0000\u00ff😀`;
+
+  it('never throws and never reports a field that fails validation', () => {
+    const next = rng(1234);
+    const prefixes = ['', ']C1', ']d2', ']Q3', ']e0', ']E0', '(', ']C1(', `]C101${GTIN}`];
+    for (let i = 0; i < 5000; i++) {
+      const len = Math.floor(next() * 60);
+      let s = prefixes[Math.floor(next() * prefixes.length)] ?? '';
+      for (let j = 0; j < len; j++) s += alphabet[Math.floor(next() * alphabet.length)] ?? '';
+      const scan = parseScan(s, Y);
+      expect(scan.raw).toBe(s);
+      for (const f of scan.fields) {
+        expect(f.value).not.toContain(GS);
+        if (f.date !== undefined) expect(f.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        if (f.decimal !== undefined) expect(Number.isFinite(f.decimal)).toBe(true);
+      }
+    }
+  });
+
+  it('mutations of a valid label never throw and are never silently accepted with a changed GTIN', () => {
+    const next = rng(99);
+    for (let i = 0; i < 3000; i++) {
+      const chars = [...CARTON];
+      const at = 3 + Math.floor(next() * (chars.length - 3));
+      chars[at] = alphabet[Math.floor(next() * alphabet.length)] ?? '';
+      const scan = parseScan(chars.join(''), Y);
+      const gtin = field(scan, '01')?.value;
+      if (gtin !== undefined && gtin !== GTIN) {
+        // a single changed digit in a GTIN is always caught by the mod-10 check
+        throw new Error(`accepted a corrupted GTIN ${gtin}`);
+      }
+    }
+  });
+});
