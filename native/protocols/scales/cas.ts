@@ -4,15 +4,12 @@
  * Lamp byte: bit 6 stable, bit 4 hold, bit 2 gross, bit 1 tare, bit 0 zero. The scale streams.
  */
 import {
-  BoundedBuffer,
-  ReplyQueue,
+  BufferedDecoder,
   badReading,
   okReading,
   round6,
   toHex,
   type Reading,
-  type ScaleDecoder,
-  type ScaleReply,
   type WeightUnit,
 } from './reading.js';
 
@@ -52,12 +49,10 @@ function isHeaderAt(b: Uint8Array, i: number): boolean {
   return HEADERS.some((h) => h.charCodeAt(0) === c0 && (c1 === undefined || h.charCodeAt(1) === c1));
 }
 
-export class CasDecoder implements ScaleDecoder {
-  private readonly buf: BoundedBuffer;
-  private readonly replies = new ReplyQueue();
+export class CasDecoder extends BufferedDecoder {
 
   constructor(opts: { maxBuffer?: number } = {}) {
-    this.buf = new BoundedBuffer(opts.maxBuffer ?? 1024);
+    super(opts.maxBuffer ?? 1024);
   }
 
   push(bytes: Uint8Array): Reading[] {
@@ -89,13 +84,7 @@ export class CasDecoder implements ScaleDecoder {
     return out;
   }
 
-  takeReplies(): ScaleReply[] {
-    return this.replies.take();
-  }
 
-  reset(): void {
-    this.buf.clear();
-  }
 
   private frame(f: Uint8Array): Reading | null {
     const text = (from: number, to: number): string => String.fromCharCode(...f.subarray(from, to));

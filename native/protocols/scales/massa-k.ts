@@ -3,15 +3,12 @@
  * (polynomial 0x1021, init 0, the non-standard table-less form from the manufacturer's code).
  */
 import {
-  BoundedBuffer,
-  ReplyQueue,
+  BufferedDecoder,
   badReading,
   okReading,
   round6,
   toHex,
   type Reading,
-  type ScaleDecoder,
-  type ScaleReply,
 } from './reading.js';
 
 export const MASSA_K_HEADER = [0xf8, 0x55, 0xce] as const;
@@ -98,13 +95,11 @@ const ERROR_CODES: Readonly<Record<number, string>> = {
   0x19: 'weighing module fault',
 };
 
-export class MassaKDecoder implements ScaleDecoder {
-  private readonly buf: BoundedBuffer;
-  private readonly replies = new ReplyQueue();
+export class MassaKDecoder extends BufferedDecoder {
 
   constructor(opts: { maxBuffer?: number } = {}) {
     // never smaller than the largest acceptable frame
-    this.buf = new BoundedBuffer(Math.max(opts.maxBuffer ?? 2048, 5 + MASSA_K_MAX_BODY + 2));
+    super(Math.max(opts.maxBuffer ?? 2048, 5 + MASSA_K_MAX_BODY + 2));
   }
 
   push(bytes: Uint8Array): Reading[] {
@@ -143,13 +138,7 @@ export class MassaKDecoder implements ScaleDecoder {
     return out;
   }
 
-  takeReplies(): ScaleReply[] {
-    return this.replies.take();
-  }
 
-  reset(): void {
-    this.buf.clear();
-  }
 
   private frame(body: Uint8Array, raw: string, out: Reading[]): void {
     const cmd = body[0];

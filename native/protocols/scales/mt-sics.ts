@@ -3,14 +3,11 @@
  * Host commands: S (stable weight), SI (weight now), SIR (repeat), Z (zero), T (tare), @ (reset).
  */
 import {
-  BoundedBuffer,
-  ReplyQueue,
+  BufferedDecoder,
   badReading,
   okReading,
   round6,
   type Reading,
-  type ScaleDecoder,
-  type ScaleReply,
   type WeightUnit,
 } from './reading.js';
 
@@ -41,14 +38,12 @@ function parseValue(value: string | undefined, unitText: string | undefined): { 
   return { weight: round6(Number(value)), unit };
 }
 
-export class MtSicsDecoder implements ScaleDecoder {
-  private readonly buf: BoundedBuffer;
-  private readonly replies = new ReplyQueue();
+export class MtSicsDecoder extends BufferedDecoder {
   /** Unit used for readings without one (S I, S +, errors): the last unit seen. */
   private lastUnit: WeightUnit = 'kg';
 
   constructor(opts: { maxBuffer?: number } = {}) {
-    this.buf = new BoundedBuffer(opts.maxBuffer ?? 1024);
+    super(opts.maxBuffer ?? 1024);
   }
 
   push(bytes: Uint8Array): Reading[] {
@@ -70,14 +65,7 @@ export class MtSicsDecoder implements ScaleDecoder {
     return out;
   }
 
-  takeReplies(): ScaleReply[] {
-    return this.replies.take();
-  }
 
-  reset(): void {
-    this.buf.clear();
-    this.replies.take();
-  }
 
   private line(bytes: Uint8Array, out: Reading[]): void {
     // Resynchronise: anything up to the last non-printable byte (binary garbage, a lone CR) is dropped.

@@ -140,3 +140,28 @@ export class ReplyQueue {
     return out;
   }
 }
+
+/**
+ * What every decoder shares: a bounded receive buffer and the zero/tare reply queue. Subclasses
+ * only say how frames are found and read (`push`).
+ */
+export abstract class BufferedDecoder implements ScaleDecoder {
+  protected readonly buf: BoundedBuffer;
+  protected readonly replies = new ReplyQueue();
+
+  constructor(maxBuffer: number) {
+    this.buf = new BoundedBuffer(maxBuffer);
+  }
+
+  abstract push(bytes: Uint8Array): Reading[];
+
+  takeReplies(): ScaleReply[] {
+    return this.replies.take();
+  }
+
+  /** Forgets partial frames and unread replies, e.g. after the port was reopened. */
+  reset(): void {
+    this.buf.clear();
+    this.replies.take();
+  }
+}

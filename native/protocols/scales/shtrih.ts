@@ -4,15 +4,12 @@
  * ACK/NAK-ed. The first data byte of every reply is an error code.
  */
 import {
-  BoundedBuffer,
-  ReplyQueue,
+  BufferedDecoder,
   badReading,
   okReading,
   round6,
   toHex,
   type Reading,
-  type ScaleDecoder,
-  type ScaleReply,
 } from './reading.js';
 
 export const SHTRIH = { STX: 0x02, ENQ: 0x05, ACK: 0x06, NAK: 0x15 } as const;
@@ -78,13 +75,11 @@ function knownLength(cmd: number, len: number): boolean {
   return cmd === SHTRIH_CMD.weightState && len === 10;
 }
 
-export class ShtrihDecoder implements ScaleDecoder {
-  private readonly buf: BoundedBuffer;
-  private readonly replies = new ReplyQueue();
+export class ShtrihDecoder extends BufferedDecoder {
   private control: ('ACK' | 'NAK')[] = [];
 
   constructor(opts: { maxBuffer?: number } = {}) {
-    this.buf = new BoundedBuffer(opts.maxBuffer ?? 1024);
+    super(opts.maxBuffer ?? 1024);
   }
 
   /** ACK/NAK bytes received outside frames since the last call (answers to ENQ and to our frames). */
@@ -128,12 +123,9 @@ export class ShtrihDecoder implements ScaleDecoder {
     return out;
   }
 
-  takeReplies(): ScaleReply[] {
-    return this.replies.take();
-  }
 
-  reset(): void {
-    this.buf.clear();
+  override reset(): void {
+    super.reset();
     this.control = [];
   }
 

@@ -4,15 +4,13 @@
  * The scale streams; the host sends nothing.
  */
 import {
+  BufferedDecoder,
   BoundedBuffer,
-  ReplyQueue,
   badReading,
   okReading,
   round6,
   toHex,
   type Reading,
-  type ScaleDecoder,
-  type ScaleReply,
   type WeightUnit,
 } from './reading.js';
 
@@ -81,15 +79,13 @@ function readDigits(buf: BoundedBuffer, from: number): number | null {
 
 const isStatus = (b: number): boolean => b >= 0x20 && b <= 0x7f && (b & 0x20) !== 0;
 
-export class ToledoDecoder implements ScaleDecoder {
-  private readonly buf: BoundedBuffer;
-  private readonly replies = new ReplyQueue();
+export class ToledoDecoder extends BufferedDecoder {
   private readonly checksum: boolean;
 
   /** `checksum` (default true): the scale appends the checksum byte and it must verify. */
   constructor(opts: { checksum?: boolean; maxBuffer?: number } = {}) {
+    super(opts.maxBuffer ?? 1024);
     this.checksum = opts.checksum ?? true;
-    this.buf = new BoundedBuffer(opts.maxBuffer ?? 1024);
   }
 
   push(bytes: Uint8Array): Reading[] {
@@ -122,13 +118,7 @@ export class ToledoDecoder implements ScaleDecoder {
     return out;
   }
 
-  takeReplies(): ScaleReply[] {
-    return this.replies.take();
-  }
 
-  reset(): void {
-    this.buf.clear();
-  }
 
   /** Early rejection of a partial frame so garbage STX bytes do not delay the next real frame. */
   private plausiblePrefix(): boolean {
