@@ -54,6 +54,7 @@ const invoke = (operation: string, input: unknown, extra: Record<string, string>
 describe('browser host', () => {
   test('listens on 127.0.0.1 only, on a free port, and prints a URL carrying its token in the fragment', async () => {
     const h = await start();
+    expect(h.address).toBe('127.0.0.1');
     expect(h.port).toBeGreaterThan(0);
     expect(h.url).toBe(`http://127.0.0.1:${h.port}/#host=${h.token}`);
     expect(h.token.length).toBeGreaterThanOrEqual(32);
@@ -135,6 +136,7 @@ describe('browser host', () => {
 
   test('LAN mode needs no host token but every user logs in, and first-run setup is refused from the LAN', async () => {
     await start(true);
+    expect(host!.address).toBe('0.0.0.0');
     expect(host!.url).not.toContain(host!.token);
     const status = await http('POST', '/api/invoke', { 'Content-Type': 'application/json' }, JSON.stringify({ operation: 'setup.status', input: {} }));
     expect(JSON.parse(status.body).ok).toBe(true);

@@ -66,6 +66,8 @@ describe.skipIf(missing !== null)('PlantDesk in Electron', () => {
   test('new windows and navigation away from the app are refused', async () => {
     const page = await app.firstWindow();
     await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com'));
+    // Give a (wrongly) allowed window time to appear before counting.
+    await page.waitForTimeout(300);
     expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
     await page.evaluate(() => ((globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com'));
     await page.waitForTimeout(300);

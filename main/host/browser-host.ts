@@ -36,6 +36,8 @@ export interface BrowserHost {
   /** The URL to open, host token included (in the fragment). */
   url: string;
   port: number;
+  /** The address it listens on: 127.0.0.1, or 0.0.0.0 in LAN mode. */
+  address: string;
   token: string;
   events: EventHub;
   close(): Promise<void>;
@@ -223,8 +225,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   port = (server.address() as AddressInfo).port;
 
   return {
-    url: lan ? `http://<this-pc-address>:${port}/` : `http://127.0.0.1:${port}/#host=${token}`,
+    // LAN mode needs no host token; tablets use this PC's addresses (printed by npm start).
+    url: lan ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/#host=${token}`,
     port,
+    address: (server.address() as AddressInfo).address,
     token,
     events,
     async close() {
