@@ -1,7 +1,7 @@
 // Lookups and helpers shared by the domain services.
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
-import type { DB, ReplicatedTable } from '../db/schema.js';
+import type { DB } from '../db/schema.js';
 import type { Tx } from '../db/tx.js';
 
 export const DAY_MS = 86_400_000;
@@ -23,10 +23,6 @@ const ENTITY_NAMES: Record<CodedTable | NumberedTable | 'lots' | 'users', string
   lots: 'Lot / Партия',
   users: 'User / Пользователь',
 };
-
-export function entityName(table: keyof typeof ENTITY_NAMES): string {
-  return ENTITY_NAMES[table];
-}
 
 export function notFound(table: keyof typeof ENTITY_NAMES, key: string, field?: string): DomainError {
   return new DomainError('NOT_FOUND', { entity: ENTITY_NAMES[table], key }, field);
@@ -61,12 +57,6 @@ export function assertOwnSite(tx: Tx, table: keyof typeof ENTITY_NAMES, key: str
 export function byNumber<T extends NumberedTable>(tx: Tx, table: T, number: string, field = 'number'): DB[T] {
   const row = tx.q.first(qb.selectFrom(table as 'receipts').selectAll().where('number', '=', number)) as DB[T] | undefined;
   if (!row) throw notFound(table, number, field);
-  return row;
-}
-
-export function byId<T extends ReplicatedTable>(tx: Tx, table: T, id: string): DB[T] {
-  const row = tx.q.first(qb.selectFrom(table as 'lots').selectAll().where('id', '=', id)) as DB[T] | undefined;
-  if (!row) throw new DomainError('INTERNAL', { details: `${table} ${id} is missing` });
   return row;
 }
 
