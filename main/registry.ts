@@ -146,10 +146,17 @@ function validationError(schema: z.ZodType, input: unknown, error: z.ZodError): 
       .map((i) => (i.path.length ? `${i.path.join('.')}: ${inLanguage(i.message, lang)}` : inLanguage(i.message, lang)))
       .join('; ');
   const en = describe(error.issues, 'en');
-  const first = error.issues[0];
   // An unknown key is reported on the object that holds it; the field to name is the key itself.
-  const path = first ? (first.code === 'unrecognized_keys' && first.keys[0] !== undefined ? [...first.path, first.keys[0]] : first.path) : [];
-  const result = makeError('VALIDATION', { details: en }, path.length ? path.join('.') : undefined);
-  result.message.ru = `Неверные данные: ${describe(ru.success ? error.issues : ru.error.issues, 'ru')}`;
+  const fieldOf = (issue: z.core.$ZodIssue) =>
+    (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path).join('.');
+  const first = error.issues[0];
+  const field = first ? fieldOf(first) : '';
+  const result = makeError('VALIDATION', { details: en }, field || undefined);
+  const ruIssues = ru.success ? error.issues : ru.error.issues;
+  result.message.ru = `Неверные данные: ${describe(ruIssues, 'ru')}`;
+  result.issues = error.issues.slice(0, 20).map((issue, i) => ({
+    field: fieldOf(issue),
+    message: { ru: inLanguage(ruIssues[i]?.message ?? issue.message, 'ru'), en: inLanguage(issue.message, 'en') },
+  }));
   return result;
 }

@@ -120,6 +120,19 @@ describe('malformed fields are refused with the field named and nothing changed'
     expect(error.message.ru).not.toContain('e.g.');
   });
 
+  test('each problem is listed with its own field, so a form can show each in place', () => {
+    const p = plant();
+    const error = expectRefusal(
+      p,
+      'users.create',
+      { username: 'ivan petrov', display_name: 'Иван', password: 'short', roles: ['operator'], extra: 1 },
+      { code: 'VALIDATION', field: 'username' },
+    );
+    expect(error.issues?.map((i) => i.field).sort()).toEqual(['extra', 'password', 'username']);
+    const password = error.issues!.find((i) => i.field === 'password')!;
+    expect(password.message).toEqual({ ru: 'не менее 8 символов', en: 'at least 8 characters' });
+  });
+
   test('malformed input is refused before anything else, even without a session', () => {
     const p = plant();
     expectRefusal(p, 'stock.move', { ...sample('stock.move'), qty_g: -1 }, { code: 'VALIDATION', field: 'qty_g' }, '');

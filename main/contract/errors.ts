@@ -134,6 +134,8 @@ export interface OperationError {
   /** Which input field the error belongs to (dotted path), so a form can show it in place. */
   field?: string;
   params?: ErrorParams;
+  /** For VALIDATION: each problem on its own, so a form can put each under its field. */
+  issues?: { field: string; message: { ru: string; en: string } }[];
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: OperationError };

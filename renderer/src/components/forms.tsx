@@ -10,13 +10,9 @@ export function fieldError(error: OperationError | undefined, field: string, lan
   if (!error?.field) return undefined;
   if (error.field !== field && !error.field.startsWith(`${field}.`)) return undefined;
   const message = lang === 'en' ? error.message.en : error.message.ru;
-  if (error.code !== 'VALIDATION') return message;
-  // "Неверные данные: lines.0.gross_g: слишком мало; supplier: …" → just what concerns this field.
-  const details = message.replace(/^[^:]+:\s*/, '').split('; ');
-  const own = details
-    .filter((d) => d.startsWith(`${error.field}: `) || d.startsWith(`${field}: `) || d.startsWith(`${field}.`))
-    .map((d) => d.replace(/^[\w.]+:\s*/, ''));
-  return own.length > 0 ? own.join('; ') : message;
+  // A validation refusal lists each problem with its field: show only this field's own.
+  const own = (error.issues ?? []).filter((i) => i.field === field || i.field.startsWith(`${field}.`));
+  return own.length > 0 ? own.map((i) => (lang === 'en' ? i.message.en : i.message.ru)).join('; ') : message;
 }
 
 export function errorText(error: OperationError | undefined, lang: string): string | undefined {
