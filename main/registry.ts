@@ -4,7 +4,14 @@
 // Nothing a caller sends can throw past this function, and a refused operation changes nothing.
 import { z } from 'zod';
 import { inLanguage, makeError, type OperationError, type Result } from './contract/errors.js';
-import { isOperationName, operations, type OperationName, type OperationOutput } from './contract/operations.js';
+import {
+  isDeviceOperation,
+  isOperationName,
+  operations,
+  type OperationName,
+  type OperationOutput,
+  type RegistryOperationName,
+} from './contract/operations.js';
 import { DomainError } from './core/domain-error.js';
 import type { QueryRunner } from './db/query.js';
 import { Tx, type Actor } from './db/tx.js';
@@ -21,7 +28,7 @@ import { actorOf, homeSiteId, tokenHash, userHandlers } from './services/users.j
 import type { UserRow } from './db/schema.js';
 
 /** Every operation of the contract has exactly one handler; the type fails to compile otherwise. */
-const handlers: Handlers<OperationName> = {
+const handlers: Handlers<RegistryOperationName> = {
   ...userHandlers,
   ...referenceHandlers,
   ...receiptHandlers,
@@ -74,8 +81,32 @@ export class Registry {
     return this.execute(name, input, null, actor);
   }
 
+  /**
+   * For the device service: validate, authenticate and authorize a device operation exactly as
+   * `invoke` would, without running anything. Returns the parsed input and who asked.
+   */
+  admit(name: string, input: unknown, credentials: Credentials = null): Result<{ actor: Actor; input: unknown }> {
+    if (!isOperationName(name)) return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
+    const def = operations[name];
+    const parsed = def.input.safeParse(input === undefined ? {} : input);
+    if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };
+    const token = credentials && typeof credentials.token === 'string' ? credentials.token : null;
+    try {
+      const actor = this.q.db.transaction(() => this.authenticate(def.permission === 'public' ? null : token, this.clock())).deferred();
+      if (def.permission !== 'public') {
+        if (!actor.userId) throw new DomainError('UNAUTHENTICATED');
+        if (!actor.permissions.has(def.permission)) throw new DomainError('FORBIDDEN', { operation: name, permission: def.permission });
+      }
+      return { ok: true, value: { actor, input: parsed.data } };
+    } catch (error) {
+      return { ok: false, error: this.toError(name, error) };
+    }
+  }
+
   private execute(name: string, input: unknown, token: string | null, trusted: Actor | null): Result<unknown> {
     if (!isOperationName(name)) return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
+    // Hardware operations are served by the device service; the registry alone cannot run them.
+    if (isDeviceOperation(name)) return { ok: false, error: makeError('DEVICES_UNAVAILABLE', { operation: name }) };
     const def = operations[name];
     const parsed = def.input.safeParse(input === undefined ? {} : input);
     if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };
@@ -93,7 +124,7 @@ export class Registry {
           }
         }
         const tx = new Tx(this.q, actor, now, name, tokenHashValue);
-        const value: unknown = (handlers[name] as Handler<OperationName>)(tx, parsed.data as never);
+        const value: unknown = (handlers[name] as Handler<RegistryOperationName>)(tx, parsed.data as never);
         if (this.options.validateOutputs) {
           // Inside the transaction: an output that breaks the contract rolls the write back.
           const checked = def.output.safeParse(value);

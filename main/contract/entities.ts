@@ -286,6 +286,37 @@ export const shipmentLineRow = z.object({
   packages: z.number().int(),
 });
 
+/** A device attached to one PC (workspace_id): connection and options are JSON text (contract/devices.ts). */
+export const deviceRow = z.object({
+  ...base,
+  workspace_id: z.string(),
+  code,
+  name: z.string(),
+  kind: z.enum(['scale', 'scanner', 'lab', 'sensor', 'printer']),
+  protocol: z.string(),
+  connection: z.string(),
+  options: z.string(),
+  active: flag,
+});
+
+/** A monitored limit crossed (or a sensor that stopped answering): raised, closed when back, acknowledged by a person. */
+export const sensorAlertRow = z.object({
+  ...base,
+  device_id: id,
+  location_id: id.nullable(),
+  equipment_id: id.nullable(),
+  quantity: z.enum(['temperature', 'humidity']),
+  kind: z.enum(['above', 'below', 'sensor']),
+  limit_value: z.number().nullable(),
+  started_at: epochMs,
+  /** The worst value seen while the alert was open. */
+  peak_value: z.number().nullable(),
+  ended_at: epochMs.nullable(),
+  acknowledged_by: id.nullable(),
+  acknowledged_at: epochMs.nullable(),
+  note: z.string().nullable(),
+});
+
 export const userRow = z.object({
   ...base,
   username: z.string(),
@@ -296,6 +327,8 @@ export const userRow = z.object({
 });
 
 export type SiteRow = z.infer<typeof siteRow>;
+export type DeviceRow = z.infer<typeof deviceRow>;
+export type SensorAlertRow = z.infer<typeof sensorAlertRow>;
 export type ProductRow = z.infer<typeof productRow>;
 export type PartnerRow = z.infer<typeof partnerRow>;
 export type LocationRow = z.infer<typeof locationRow>;
@@ -340,4 +373,6 @@ export const TABLE_ROWS = {
   shipments: shipmentRow,
   shipment_containers: containerRow,
   shipment_lines: shipmentLineRow,
+  devices: deviceRow,
+  sensor_alerts: sensorAlertRow,
 } as const;

@@ -120,6 +120,26 @@ export const ERROR_MESSAGES = {
     ru: 'Нельзя отключить последнего администратора',
     en: 'The last administrator cannot be disabled',
   },
+  DEVICES_UNAVAILABLE: {
+    ru: 'Операция «{operation}» работает с оборудованием и доступна только в приложении на этом ПК',
+    en: 'Operation "{operation}" works with hardware and is only available in the app on this PC',
+  },
+  DEVICE_NOT_FOUND: { ru: 'Устройство «{device}» не настроено на этом ПК', en: 'Device "{device}" is not set up on this PC' },
+  DEVICE_WRONG_KIND: { ru: 'Устройство «{device}» — не {kind}', en: 'Device "{device}" is not a {kind}' },
+  DEVICE_OFFLINE: { ru: 'Устройство «{device}» не подключено: {reason}', en: 'Device "{device}" is not connected: {reason}' },
+  DEVICE_FAILED: { ru: 'Устройство «{device}»: {reason}', en: 'Device "{device}": {reason}' },
+  WEIGHT_NOT_STABLE: { ru: 'Вес не установился — дождитесь успокоения весов', en: 'The weight is not stable — wait for the scale to settle' },
+  WEIGHT_NO_READING: {
+    ru: 'Весы «{device}» не присылают вес (последний — {ago} назад)',
+    en: 'Scale "{device}" is not sending weights (last one {ago} ago)',
+  },
+  WEIGHT_OVERLOAD: { ru: 'Перегрузка весов', en: 'The scale is overloaded' },
+  WEIGHT_UNDERLOAD: { ru: 'Вес ниже нуля — обнулите весы', en: 'The weight is below zero — zero the scale' },
+  WEIGHT_SCALE_ERROR: { ru: 'Весы сообщают ошибку: {reason}', en: 'The scale reports an error: {reason}' },
+  WEIGHT_OUT_OF_RANGE: {
+    ru: 'Вес {weight} кг вне диапазона весов ({min}–{max} кг)',
+    en: 'Weight {weight} kg is outside the scale range ({min}–{max} kg)',
+  },
   INTERNAL: {
     ru: 'Внутренняя ошибка: {details}. Данные не изменены.',
     en: 'Internal error: {details}. Nothing was changed.',

@@ -39,10 +39,24 @@ import {
   templateRow,
   text,
   batchStatus,
+  deviceRow,
+  sensorAlertRow,
 } from './entities.js';
 import { isValidContainerNumber, isValidGtin } from './check-digits.js';
 import { say } from './errors.js';
 import { ROLES, type Permission } from './roles.js';
+import {
+  alertEvent,
+  capturedWeight,
+  deviceConfigInput,
+  deviceProtocol,
+  deviceStatus,
+  labResultEvent,
+  portList,
+  printJob,
+  scanEvent,
+  weightEvent,
+} from './devices.js';
 
 export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -52,10 +66,23 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   /** Writes run in an immediate transaction and leave an audit entry. */
   mutation: boolean;
   summary: string;
+  /**
+   * `device` operations talk to hardware: they run asynchronously in the device service of the
+   * main process (main/devices/service.ts), outside any database transaction. The rest run in
+   * the registry. Both kinds are served by every host under the same names.
+   */
+  runs?: 'device';
 }
 
 function op<I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> {
   return def;
+}
+
+/** A hardware operation: never a write to the workspace by itself. */
+function deviceOp<I extends z.ZodType, O extends z.ZodType>(
+  def: Omit<OperationDef<I, O>, 'runs' | 'mutation'>,
+): OperationDef<I, O> & { runs: 'device'; mutation: false } {
+  return { ...def, mutation: false, runs: 'device' };
 }
 
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
@@ -338,6 +365,22 @@ const resultInput = obj({
   parameter: code,
   value: z.union([z.number(), z.boolean(), z.string().max(2000)]),
   source: z.enum(['manual', 'device']).optional(),
+});
+
+
+export const deviceView = deviceRow.extend({
+  /** Parsed connection and options (defaults filled in). */
+  connection_config: z.record(z.string(), z.unknown()),
+  options_config: z.record(z.string(), z.unknown()),
+  protocol: deviceProtocol,
+});
+
+export const alertView = sensorAlertRow.extend({
+  device_code: z.string(),
+  device_name: z.string(),
+  location_code: z.string().nullable(),
+  equipment_code: z.string().nullable(),
+  acknowledged_by_name: z.string().nullable(),
 });
 
 // ── the operations ──────────────────────────────────────────────────────────────────────────
@@ -783,6 +826,208 @@ export const operations = {
     mutation: false,
     summary: 'Audit entries, newest first',
   }),
+  // Devices: configuration and records (run in the registry)
+  'devices.list': op({
+    input: obj({ all: z.boolean().default(false) }),
+    output: obj({ rows: z.array(deviceView) }),
+    permission: 'session',
+    mutation: false,
+    summary: 'Devices of this PC (all: every PC of the workspace)',
+  }),
+  'devices.save': op({
+    input: deviceConfigInput,
+    output: deviceView,
+    permission: 'devices.manage',
+    mutation: true,
+    summary: 'Create or update a device of this PC (options checked against its kind, connection against its protocol)',
+  }),
+  'sensors.record': op({
+    input: obj({
+      device: code,
+      samples: z
+        .array(
+          obj({
+            at: epochMs,
+            quantity: z.enum(['temperature', 'humidity']),
+            value: z.number().min(-1000).max(1000).nullable(),
+            error: optText(200),
+          }),
+        )
+        .min(1)
+        .max(10_000),
+    }),
+    output: obj({ stored: z.number().int(), alerts: z.array(alertEvent) }),
+    permission: 'devices.record',
+    mutation: true,
+    summary: 'Store sensor samples (history downsampled by the hour) and raise or close limit alerts',
+  }),
+  'sensors.series': op({
+    input: obj({
+      device: code,
+      quantity: z.enum(['temperature', 'humidity']).default('temperature'),
+      from: epochMs,
+      to: epochMs,
+      maxPoints: z.number().int().min(10).max(5_000).default(500),
+    }),
+    output: obj({
+      /** `raw` when the samples fit in maxPoints, else buckets of `stepMs` (from raw samples or hourly history). */
+      resolution: z.enum(['raw', 'bucket', 'hour']),
+      stepMs: z.number().int(),
+      points: z.array(obj({ at: epochMs, min: z.number(), avg: z.number(), max: z.number(), n: z.number().int() })),
+      limits: obj({ min: z.number().nullable(), max: z.number().nullable() }),
+    }),
+    permission: 'session',
+    mutation: false,
+    summary: 'A sensor history for a chart: at most maxPoints points whatever the period',
+  }),
+  'sensors.latest': op({
+    input: empty,
+    output: obj({
+      rows: z.array(
+        obj({
+          device: z.string(),
+          name: z.string(),
+          location: z.string().nullable(),
+          equipment: z.string().nullable(),
+          quantity: z.enum(['temperature', 'humidity']),
+          at: epochMs.nullable(),
+          value: z.number().nullable(),
+          min: z.number().nullable(),
+          max: z.number().nullable(),
+          open_alert: z.boolean(),
+        }),
+      ),
+    }),
+    permission: 'session',
+    mutation: false,
+    summary: 'The last sample of every sensor channel with its limits',
+  }),
+  'alerts.list': op({
+    input: obj({ open: z.boolean().optional(), unacknowledged: z.boolean().optional(), ...paging }),
+    output: page(alertView),
+    permission: 'session',
+    mutation: false,
+    summary: 'Temperature alerts, newest first',
+  }),
+  'alerts.acknowledge': op({
+    input: obj({ id: z.string().uuid(), note: text(1000) }),
+    output: alertView,
+    permission: 'alerts.acknowledge',
+    mutation: true,
+    summary: 'Acknowledge an alert with the corrective action taken (HACCP)',
+  }),
+  'scans.resolve': op({
+    input: obj({ raw: z.string().min(1).max(4000), device: z.string().max(40).default('keyboard') }),
+    output: obj({
+      scan: scanEvent,
+      /** Our lot with this code (AI 10), when there is one. */
+      lot: lotView.nullable(),
+      /** The product with this GTIN (AI 01). */
+      product: productRow.nullable(),
+      /** What a receipt line can take from a supplier's label. */
+      prefill: obj({
+        product: z.string().nullable(),
+        supplier_lot: z.string().nullable(),
+        net_g: z.number().int().nullable(),
+        produced_at: epochMs.nullable(),
+        expires_at: epochMs.nullable(),
+        catch_area: z.string().nullable(),
+      }),
+    }),
+    permission: 'session',
+    mutation: false,
+    summary: 'Read a scanned barcode: GS1 fields with check digits, the lot or product it names, receipt pre-fill',
+  }),
+  'lab.record': op({
+    input: obj({
+      device: code,
+      sampleId: text(80),
+      results: z
+        .array(obj({ testCode: text(40), value: z.string().max(200), numeric: z.number().nullable(), unit: z.string().max(20) }))
+        .min(1)
+        .max(100),
+    }),
+    output: obj({ results: z.array(labResultEvent) }),
+    permission: 'devices.record',
+    mutation: true,
+    summary: "Put an instrument's results into the open inspection of the sample's lot (test code → template parameter)",
+  }),
+
+  // Devices: hardware (run in the device service, asynchronously)
+  'devices.ports': deviceOp({
+    input: empty,
+    output: portList,
+    permission: 'devices.manage',
+    summary: 'Serial, HID and printer ports of this PC (without udev: found in /dev, and said so)',
+  }),
+  'devices.status': deviceOp({
+    input: empty,
+    output: obj({ rows: z.array(deviceStatus) }),
+    permission: 'session',
+    summary: 'Connection state of every device of this PC',
+  }),
+  'devices.test': deviceOp({
+    input: obj({ device: deviceConfigInput, durationMs: z.number().int().min(200).max(30_000).default(3_000) }),
+    output: obj({
+      ok: z.boolean(),
+      fault: deviceStatus.shape.fault,
+      weights: z.array(weightEvent),
+      scans: z.array(scanEvent),
+      lines: z.array(z.string()),
+      samples: z.array(obj({ quantity: z.string(), value: z.number().nullable(), error: z.string().optional() })),
+    }),
+    permission: 'devices.manage',
+    summary: 'Open a device with the given (unsaved) settings for a few seconds and show what it sends',
+  }),
+  'devices.capture': deviceOp({
+    input: obj({ device: code }),
+    output: capturedWeight,
+    permission: 'devices.use',
+    summary: 'Take the current weight: only a fresh, stable reading above zero within the scale range',
+  }),
+  'devices.zero': deviceOp({ input: obj({ device: code }), output: ok, permission: 'devices.use', summary: 'Zero a scale' }),
+  'devices.tare': deviceOp({ input: obj({ device: code }), output: ok, permission: 'devices.use', summary: 'Tare a scale' }),
+  'devices.reconnect': deviceOp({
+    input: obj({ device: code }),
+    output: deviceStatus,
+    permission: 'devices.use',
+    summary: 'Try a device again now instead of waiting for the next reconnect attempt',
+  }),
+  'devices.sample': deviceOp({
+    input: obj({ device: code, sample: text(80).nullable() }),
+    output: ok,
+    permission: 'quality.inspect',
+    summary: 'Tell a line-output lab instrument which lot or inspection its next readings belong to',
+  }),
+  'printers.print': deviceOp({
+    input: obj({
+      device: code,
+      title: text(200),
+      /** ZPL or TSPL as the printer speaks it. */
+      data: z.string().min(1).max(2_000_000),
+    }),
+    output: printJob,
+    permission: 'devices.use',
+    summary: 'Queue a label job; its progress arrives as device.printJob events',
+  }),
+  'printers.test': deviceOp({
+    input: obj({ device: code }),
+    output: printJob,
+    permission: 'devices.use',
+    summary: 'Print a test label (Cyrillic text and a GS1-128 barcode)',
+  }),
+  'printers.jobs': deviceOp({
+    input: empty,
+    output: obj({ rows: z.array(printJob) }),
+    permission: 'devices.use',
+    summary: 'Print jobs of this session, newest first',
+  }),
+  'printers.cancel': deviceOp({
+    input: obj({ id: z.string().max(80) }),
+    output: printJob,
+    permission: 'devices.use',
+    summary: 'Cancel a queued print job',
+  }),
 } as const satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;
@@ -793,4 +1038,15 @@ export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
 
 export function isOperationName(name: unknown): name is OperationName {
   return typeof name === 'string' && Object.hasOwn(operations, name);
+}
+
+/** Operations that talk to hardware (served by the device service, not the registry). */
+export type DeviceOperationName = {
+  [K in OperationName]: Operations[K] extends { runs: 'device' } ? K : never;
+}[OperationName];
+/** Operations that run in one database transaction in the registry. */
+export type RegistryOperationName = Exclude<OperationName, DeviceOperationName>;
+
+export function isDeviceOperation(name: OperationName): name is DeviceOperationName {
+  return (operations[name] as OperationDef).runs === 'device';
 }

@@ -29,10 +29,14 @@ export const PERMISSIONS = [
   'users.manage',
   'audit.read',
   'workspace.admin',
+  'devices.manage', // configure devices of this PC, list ports, test
+  'devices.use', // capture weights, zero/tare, print labels
+  'alerts.acknowledge', // acknowledge temperature alerts (HACCP)
+  'devices.record', // devices themselves: sensor samples, lab results (never a person's role)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const ALL = PERMISSIONS.filter((p) => p !== 'session');
+const ALL = PERMISSIONS.filter((p) => p !== 'session' && p !== 'devices.record');
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
@@ -43,6 +47,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'production.execute',
     'trace.read',
     'reference.write',
+    'devices.use',
+    'alerts.acknowledge',
   ],
   quality_inspector: [
     'stock.read',
@@ -50,11 +56,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'quality.verify',
     'quality.templates',
     'trace.read',
+    'devices.use',
+    'alerts.acknowledge',
   ],
-  inventory_clerk: ['stock.read', 'receipt.create', 'stock.move', 'stock.adjust', 'trace.read'],
-  export_officer: ['stock.read', 'shipment.manage', 'shipment.ship', 'trace.read'],
-  operator: ['stock.read', 'receipt.create', 'production.execute', 'stock.move'],
-  maintenance: ['stock.read'],
+  inventory_clerk: ['stock.read', 'receipt.create', 'stock.move', 'stock.adjust', 'trace.read', 'devices.use'],
+  export_officer: ['stock.read', 'shipment.manage', 'shipment.ship', 'trace.read', 'devices.use'],
+  operator: ['stock.read', 'receipt.create', 'production.execute', 'stock.move', 'devices.use'],
+  maintenance: ['stock.read', 'devices.manage', 'devices.use', 'alerts.acknowledge'],
 };
 
 export const ROLE_NAMES: Record<Role, { ru: string; en: string }> = {
