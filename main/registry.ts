@@ -3,7 +3,7 @@
 //   change log) → the result as a value.
 // Nothing a caller sends can throw past this function, and a refused operation changes nothing.
 import { z } from 'zod';
-import { inLanguage, makeError, type OperationError, type Result } from './contract/errors.js';
+import { makeError, type OperationError, type Result } from './contract/errors.js';
 import {
   isDeviceOperation,
   isOperationName,
@@ -13,15 +13,20 @@ import {
   type RegistryOperationName,
 } from './contract/operations.js';
 import { DomainError } from './core/domain-error.js';
+import { validationError } from './core/validation-error.js';
 import type { QueryRunner } from './db/query.js';
 import { Tx, type Actor } from './db/tx.js';
 import { auditHandlers } from './services/audit.js';
+import { deviceHandlers } from './services/devices.js';
 import type { Handler, Handlers } from './services/handler.js';
 import { inventoryHandlers } from './services/inventory.js';
+import { labHandlers } from './services/lab.js';
 import { productionHandlers } from './services/production.js';
 import { qualityHandlers } from './services/quality.js';
 import { receiptHandlers } from './services/receipts.js';
 import { referenceHandlers } from './services/reference.js';
+import { scanHandlers } from './services/scans.js';
+import { sensorHandlers } from './services/sensors.js';
 import { shipmentHandlers } from './services/shipments.js';
 import { traceHandlers } from './services/trace.js';
 import { actorOf, homeSiteId, tokenHash, userHandlers } from './services/users.js';
@@ -38,6 +43,10 @@ const handlers: Handlers<RegistryOperationName> = {
   ...shipmentHandlers,
   ...traceHandlers,
   ...auditHandlers,
+  ...deviceHandlers,
+  ...sensorHandlers,
+  ...scanHandlers,
+  ...labHandlers,
 };
 
 /**
@@ -118,7 +127,8 @@ export class Registry {
         // stale token from an expired session.
         const actor = trusted ?? this.authenticate(def.permission === 'public' ? null : token, now);
         if (def.permission !== 'public') {
-          if (!actor.userId) throw new DomainError('UNAUTHENTICATED');
+          // A trusted actor may be a device (no user behind it); from a host, no user means no session.
+          if (!trusted && !actor.userId) throw new DomainError('UNAUTHENTICATED');
           if (!actor.permissions.has(def.permission)) {
             throw new DomainError('FORBIDDEN', { operation: name, permission: def.permission });
           }
@@ -166,28 +176,4 @@ export class Registry {
     this.options.onInternalError?.(operation, error);
     return makeError('INTERNAL', { details: error instanceof Error ? error.message : String(error) });
   }
-}
-
-/** Validation errors name the field and speak both languages (zod's own ru/en locales). */
-function validationError(schema: z.ZodType, input: unknown, error: z.ZodError): OperationError {
-  const ru = schema.safeParse(input === undefined ? {} : input, { error: z.locales.ru().localeError });
-  const describe = (issues: readonly z.core.$ZodIssue[], lang: 'ru' | 'en') =>
-    issues
-      .slice(0, 5)
-      .map((i) => (i.path.length ? `${i.path.join('.')}: ${inLanguage(i.message, lang)}` : inLanguage(i.message, lang)))
-      .join('; ');
-  const en = describe(error.issues, 'en');
-  // An unknown key is reported on the object that holds it; the field to name is the key itself.
-  const fieldOf = (issue: z.core.$ZodIssue) =>
-    (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path).join('.');
-  const first = error.issues[0];
-  const field = first ? fieldOf(first) : '';
-  const result = makeError('VALIDATION', { details: en }, field || undefined);
-  const ruIssues = ru.success ? error.issues : ru.error.issues;
-  result.message.ru = `Неверные данные: ${describe(ruIssues, 'ru')}`;
-  result.issues = error.issues.slice(0, 20).map((issue, i) => ({
-    field: fieldOf(issue),
-    message: { ru: inLanguage(ruIssues[i]?.message ?? issue.message, 'ru'), en: inLanguage(issue.message, 'en') },
-  }));
-  return result;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { OperationError } from '../main/contract/errors.js';
-import { OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
+import { isDeviceOperation, OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
 import { expectReadable, expectRefusal, plant, T0 } from './helpers.js';
 import { SAMPLE_INPUTS } from './samples.js';
 
@@ -11,6 +11,8 @@ const receipt = (line: Record<string, unknown>, extra: Record<string, unknown> =
   lines: [{ ...receiptLine, ...line }],
   ...extra,
 });
+const REGISTRY_OPERATIONS = OPERATION_NAMES.filter((name) => !isDeviceOperation(name));
+const DEVICE_OPERATIONS = OPERATION_NAMES.filter(isDeviceOperation);
 const without = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 describe('every operation', () => {
@@ -21,19 +23,35 @@ describe('every operation', () => {
     }
   });
 
-  test.each(OPERATION_NAMES)('%s refuses a key it does not know, naming that key', (name) => {
+  test.each(REGISTRY_OPERATIONS)('%s refuses a key it does not know, naming that key', (name) => {
     const p = plant();
     const error = expectRefusal(p, name, { ...sample(name), unexpected_key: 1 }, { code: 'VALIDATION', field: 'unexpected_key' });
     expect(error.message.en).toContain('unexpected_key');
     expect(error.message.ru).toContain('unexpected_key');
   });
 
-  test.each(OPERATION_NAMES)('%s refuses a payload that is not an object', (name) => {
+  test.each(REGISTRY_OPERATIONS)('%s refuses a payload that is not an object', (name) => {
     const p = plant();
     for (const payload of [null, 'stock', ['a'], 42, true]) {
       const error = expectRefusal(p, name, payload, { code: 'VALIDATION' });
       expect(error.message.en).toContain('expected object');
     }
+  });
+
+  // Hardware operations run in the device service, which admits them through the registry first.
+  test.each(DEVICE_OPERATIONS)('%s is validated on admission like the rest, and the registry alone does not run it', (name) => {
+    const p = plant();
+    const admit = (input: unknown) => p.ws.registry.admit(name, input, { token: p.adminToken });
+    const refusal = (input: unknown) => {
+      const result = admit(input);
+      expect(result.ok).toBe(false);
+      return (result as { ok: false; error: OperationError }).error;
+    };
+    expectReadable(refusal({ ...sample(name), unexpected_key: 1 }), { code: 'VALIDATION', field: 'unexpected_key' });
+    for (const payload of [null, 'stock', ['a'], 42, true]) expect(refusal(payload).message.en).toContain('expected object');
+    expect(admit(sample(name)).ok).toBe(true);
+    const error = expectRefusal(p, name, sample(name), { code: 'DEVICES_UNAVAILABLE' });
+    expect(error.message.en).toContain(name);
   });
 });
 

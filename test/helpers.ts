@@ -14,6 +14,7 @@ import {
   PARTNERS,
   TEMPLATES,
 } from '../main/demo/reference.js';
+import { deviceActor } from '../main/services/devices.js';
 import { Workspace, WORKSPACE_FILE } from '../main/workspace.js';
 
 const cleanups: (() => void)[] = [];
@@ -52,6 +53,20 @@ export class TestPlant {
   /** Runs an operation that must be refused, and returns the error. */
   refuse(name: OperationName, input: unknown, token = this.adminToken): OperationError {
     const result: Result<unknown> = this.ws.invoke(name, input, token ? { token } : null);
+    expect(result.ok, `${name} should have been refused`).toBe(false);
+    return (result as { ok: false; error: OperationError }).error;
+  }
+
+  /** Runs an operation as one of this PC's devices (the device manager's trusted actor) and fails the test unless it succeeds. */
+  callAsDevice<N extends OperationName>(device: string, name: N, input: unknown): OperationOutput<N> {
+    const result = this.ws.invokeAs(name, input, deviceActor(this.ws.q, device));
+    if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message.en} (${result.error.field ?? ''})`);
+    return result.value;
+  }
+
+  /** Runs an operation as a device where it must be refused, and returns the error. */
+  refuseAsDevice(device: string, name: OperationName, input: unknown): OperationError {
+    const result: Result<unknown> = this.ws.invokeAs(name, input, deviceActor(this.ws.q, device));
     expect(result.ok, `${name} should have been refused`).toBe(false);
     return (result as { ok: false; error: OperationError }).error;
   }

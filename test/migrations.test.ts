@@ -149,6 +149,52 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
     expect(() => run("UPDATE audit_log SET changes = 'x'")).toThrow(/audit log is append-only/);
     expect(() => run('DELETE FROM audit_log')).toThrow(/audit log is append-only/);
   },
+  2(db) {
+    expect(names(db, 'table')).toEqual(expect.arrayContaining(['devices', 'sensor_alerts', 'sensor_hourly', 'sensor_samples']));
+    expect(names(db, 'index')).toEqual(expect.arrayContaining(['sensor_alerts_open', 'sensor_alerts_started', 'sensor_samples_at']));
+
+    const run = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
+    const device = (id: string, workspace: string, code: string, extra: { kind?: string; options?: string } = {}) =>
+      run(
+        `INSERT INTO devices (id, site_id, created_at, updated_at, workspace_id, code, name, kind, protocol, connection, options)
+         VALUES (?, ?, ?, ?, ?, ?, 'Д', ?, 'modbus', '{"type":"serial","path":"COM1"}', ?)`,
+        ...ROW(id), workspace, code, extra.kind ?? 'sensor', extra.options ?? '{}',
+      );
+    device('d1', 'pc-1', 'TS-1');
+    device('d2', 'pc-2', 'TS-1'); // the same code on another PC
+    const alert = (id: string, kind: string, ended: number | null) =>
+      run(
+        `INSERT INTO sensor_alerts (id, site_id, created_at, updated_at, device_id, quantity, kind, started_at, ended_at)
+         VALUES (?, ?, ?, ?, 'd1', 'temperature', ?, ?, ?)`,
+        ...ROW(id), kind, T0, ended,
+      );
+    alert('a1', 'above', T0 + 1);
+    alert('a2', 'above', null);
+    alert('a3', 'below', null);
+    const sample = (at: number, value: number | null, error: string | null = null) =>
+      run("INSERT INTO sensor_samples (device_id, quantity, at, value, error) VALUES ('d1', 'temperature', ?, ?, ?)", at, value, error);
+    sample(T0, 2.5);
+    sample(T0 + 1, null, 'timeout');
+    const hour = (start: number, min = 1, max = 2) =>
+      run("INSERT INTO sensor_hourly (device_id, quantity, hour_start, n, min, max, sum) VALUES ('d1', 'temperature', ?, 1, ?, ?, 3)", start, min, max);
+    hour(T0);
+
+    const CHECK = /CHECK constraint failed/;
+    expect(() => device('d3', 'pc-1', 'TS-1')).toThrow(/UNIQUE constraint failed: devices.workspace_id, devices.code/);
+    expect(() => device('d4', 'pc-1', 'TS-2', { kind: 'thermostat' })).toThrow(CHECK);
+    expect(() => device('d5', 'pc-1', 'TS-3', { options: '{not json' })).toThrow(CHECK);
+    expect(() => alert('a4', 'above', null)).toThrow(/UNIQUE constraint failed/); // one open alert per device, quantity and kind
+    expect(() => alert('a5', 'sideways', null)).toThrow(CHECK);
+    expect(() => run("UPDATE sensor_alerts SET ended_at = ? WHERE id = 'a1'", T0 - 1)).toThrow(CHECK);
+    expect(() => run("UPDATE sensor_alerts SET acknowledged_at = ? WHERE id = 'a1'", T0)).toThrow(CHECK); // by whom?
+    expect(() => sample(T0, 3)).toThrow(/UNIQUE constraint failed|PRIMARY KEY/);
+    expect(() => sample(T0 + 2, null)).toThrow(CHECK); // neither a value nor why not
+    expect(() => run("INSERT INTO sensor_samples (device_id, quantity, at, value) VALUES ('no-such-device', 'temperature', 1, 1)")).toThrow(
+      /FOREIGN KEY constraint failed/,
+    );
+    expect(() => hour(T0 + 1)).toThrow(CHECK); // not the start of an hour
+    expect(() => hour(T0 + 3_600_000, 3, 2)).toThrow(CHECK);
+  },
 };
 
 describe('migrations', () => {

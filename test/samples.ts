@@ -2,7 +2,7 @@
 // new operation does not compile until it has a sample here (and so is covered by the sweeps in
 // contract-validation.test.ts). The inputs are valid in shape; the things they name may not exist.
 import type { OperationInput, OperationName } from '../main/contract/operations.js';
-import { FISH_EQUIPMENT, FISH_LOCATIONS, FISH_PRODUCTS, FISH_SITE, PARTNERS, TEMPLATES } from '../main/demo/reference.js';
+import { FISH_EQUIPMENT, FISH_LOCATIONS, FISH_PRODUCTS, FISH_SITE, gtinWithCheckDigit, PARTNERS, TEMPLATES } from '../main/demo/reference.js';
 import { T0 } from './helpers.js';
 
 export const SAMPLE_INPUTS: { [N in OperationName]: OperationInput<N> } = {
@@ -66,4 +66,25 @@ export const SAMPLE_INPUTS: { [N in OperationName]: OperationInput<N> } = {
   'trace.lot': { code: 'LOT1' },
   'audit.verify': {},
   'audit.list': {},
+  'devices.list': {},
+  'devices.save': { code: 'SC-1', name: 'Весы приёмки', protocol: 'mt-sics', connection: { type: 'serial', path: '/dev/ttyUSB0' } },
+  'sensors.record': { device: 'TS-1', samples: [{ at: T0, quantity: 'temperature', value: 2.5 }] },
+  'sensors.series': { device: 'TS-1', from: T0 - 3_600_000, to: T0 },
+  'sensors.latest': {},
+  'alerts.list': {},
+  'alerts.acknowledge': { id: '0190f5a0-0000-7000-8000-000000000001', note: 'дверь закрыта' },
+  'scans.resolve': { raw: `]C101${gtinWithCheckDigit('0460700100001')}` },
+  'lab.record': { device: 'LAB-1', sampleId: 'LOT1', results: [{ testCode: 'NACL', value: '3.1', numeric: 3.1, unit: '%' }] },
+  'devices.ports': {},
+  'devices.status': {},
+  'devices.test': { device: { code: 'SC-1', name: 'Весы', protocol: 'mt-sics', connection: { type: 'serial', path: '/dev/ttyUSB0' } } },
+  'devices.capture': { device: 'SC-1' },
+  'devices.zero': { device: 'SC-1' },
+  'devices.tare': { device: 'SC-1' },
+  'devices.reconnect': { device: 'SC-1' },
+  'devices.sample': { device: 'LAB-1', sample: 'LOT1' },
+  'printers.print': { device: 'PR-1', title: 'Этикетка', data: '^XA^XZ' },
+  'printers.test': { device: 'PR-1' },
+  'printers.jobs': {},
+  'printers.cancel': { id: 'job-1' },
 };

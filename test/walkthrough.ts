@@ -42,6 +42,20 @@ export const WALKTHROUGH: Step[] = [
   ...FISH_LOCATIONS.slice(0, 3).map((location) => call('locations.upsert', () => location)),
   ...FISH_EQUIPMENT.slice(0, 1).map((equipment) => call('equipment.upsert', () => equipment)),
   ...TEMPLATES.filter((t) => ['IN-FISH', 'FIN-SMOKED'].includes(t.code)).map((template) => call('templates.upsert', () => template)),
+  call('devices.save', () => ({
+    code: 'TS-CR1',
+    name: 'Датчик камеры №1',
+    protocol: 'modbus',
+    connection: { type: 'serial', path: '/dev/ttyUSB1' },
+    options: { location: 'BF-CR1', alertDelayMs: 0, channels: [{ quantity: 'temperature', address: 1 }] },
+  })),
+  call('devices.save', () => ({ code: 'LAB-1', name: 'Анализатор соли', protocol: 'astm', connection: { type: 'serial', path: '/dev/ttyUSB2' } })),
+  // Devices act through the device manager's trusted actor, not a session.
+  step('sensors.record', 'device:TS-CR1', (p, ctx) => {
+    const recorded = p.callAsDevice('TS-CR1', 'sensors.record', { device: 'TS-CR1', samples: [{ at: p.now - 30_000, quantity: 'temperature', value: 6.5 }] });
+    ctx.alert = recorded.alerts[0]!.id;
+  }),
+  call('alerts.acknowledge', (_, ctx) => ({ id: ctx.alert, note: 'дверь камеры закрыта' }), 'qc'),
   step('receipts.create', 'admin', (p, ctx) => {
     const receipt = p.call('receipts.create', {
       supplier: 'ARTEL-BAIKAL',
@@ -104,6 +118,9 @@ export const WALKTHROUGH: Step[] = [
   call('batches.cancel', (_, ctx) => ({ number: ctx.idle, reason: 'нет сырья' })),
   step('inspections.open', 'admin', (p, ctx) => {
     ctx.qcSmoked = p.call('inspections.open', { lot: ctx.smoked!, template: 'FIN-SMOKED' }).number;
+  }),
+  step('lab.record', 'device:LAB-1', (p, ctx) => {
+    p.callAsDevice('LAB-1', 'lab.record', { device: 'LAB-1', sampleId: ctx.smoked, results: [{ testCode: 'NACL', value: '2.9', numeric: 2.9, unit: '%' }] });
   }),
   call('inspections.record', (_, ctx) => ({
     number: ctx.qcSmoked,

@@ -439,6 +439,8 @@ export const portInfo = z.object({
   product: z.string().nullable(),
   /** Whether this process may open it (false: permissions; see `hint`). */
   accessible: z.boolean().nullable(),
+  /** HID only: a barcode scanner in HID-POS mode (usage page 0x8C), readable with the scanner-hid protocol. */
+  hidPos: z.boolean().optional(),
 });
 export type PortInfo = z.infer<typeof portInfo>;
 

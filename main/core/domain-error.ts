@@ -12,6 +12,13 @@ export class DomainError extends Error {
     this.error = error;
   }
 
+  /** An error built elsewhere (a validation refusal with its list of issues), thrown as is. */
+  static of(error: OperationError): DomainError {
+    const thrown = new DomainError(error.code, error.params, error.field);
+    Object.assign(thrown.error, error);
+    return thrown;
+  }
+
   get code(): ErrorCode {
     return this.error.code;
   }

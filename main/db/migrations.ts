@@ -392,6 +392,74 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'devices: device configuration per PC, sensor samples with hourly history, temperature alerts',
+    up(db) {
+      db.exec(`
+        -- A device belongs to one PC (workspace_id); its code is unique on that PC only.
+        -- connection and options hold the parsed configuration (defaults filled in) as JSON.
+        CREATE TABLE devices (${ROW},
+          workspace_id TEXT NOT NULL,
+          code TEXT NOT NULL,
+          name TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('scale', 'scanner', 'lab', 'sensor', 'printer')),
+          protocol TEXT NOT NULL,
+          connection TEXT NOT NULL CHECK (json_valid(connection)),
+          options TEXT NOT NULL CHECK (json_valid(options)),
+          active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+          UNIQUE (workspace_id, code)
+        ) STRICT;
+
+        CREATE TABLE sensor_alerts (${ROW},
+          device_id TEXT NOT NULL REFERENCES devices(id),
+          location_id TEXT REFERENCES locations(id),
+          equipment_id TEXT REFERENCES equipment(id),
+          quantity TEXT NOT NULL CHECK (quantity IN ('temperature', 'humidity')),
+          kind TEXT NOT NULL CHECK (kind IN ('above', 'below', 'sensor')),
+          limit_value REAL,
+          started_at INTEGER NOT NULL,
+          peak_value REAL,
+          ended_at INTEGER,
+          acknowledged_by TEXT REFERENCES users(id),
+          acknowledged_at INTEGER,
+          note TEXT,
+          CHECK (ended_at IS NULL OR ended_at >= started_at),
+          CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL))
+        ) STRICT;
+        CREATE INDEX sensor_alerts_started ON sensor_alerts(started_at);
+        -- At most one open alert per device, quantity and kind.
+        CREATE UNIQUE INDEX sensor_alerts_open ON sensor_alerts(device_id, quantity, kind) WHERE ended_at IS NULL;
+
+        -- Raw samples are local to the PC that polled them: neither replicated nor audited (a
+        -- sensor every 10 s is millions of rows a year). Pruned after a retention period; the
+        -- hourly rollup below keeps the history.
+        CREATE TABLE sensor_samples (
+          device_id TEXT NOT NULL REFERENCES devices(id),
+          quantity TEXT NOT NULL CHECK (quantity IN ('temperature', 'humidity')),
+          at INTEGER NOT NULL,
+          value REAL,
+          error TEXT,
+          CHECK (value IS NOT NULL OR error IS NOT NULL),
+          PRIMARY KEY (device_id, quantity, at)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX sensor_samples_at ON sensor_samples(at);
+
+        -- Good values per device, quantity and hour, kept up to date with every stored sample.
+        CREATE TABLE sensor_hourly (
+          device_id TEXT NOT NULL REFERENCES devices(id),
+          quantity TEXT NOT NULL CHECK (quantity IN ('temperature', 'humidity')),
+          hour_start INTEGER NOT NULL CHECK (hour_start % 3600000 = 0),
+          n INTEGER NOT NULL CHECK (n > 0),
+          min REAL NOT NULL,
+          max REAL NOT NULL,
+          sum REAL NOT NULL,
+          CHECK (min <= max),
+          PRIMARY KEY (device_id, quantity, hour_start)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -20,6 +20,8 @@ import type {
   ShipmentRow,
   ShipmentContainerRow,
   ShipmentLineRow,
+  DeviceRow,
+  SensorAlertRow,
 } from '../contract/entities.js';
 
 export type {
@@ -42,6 +44,8 @@ export type {
   ShipmentRow,
   ShipmentContainerRow,
   ShipmentLineRow,
+  DeviceRow,
+  SensorAlertRow,
 };
 
 export interface RowBase {
@@ -115,6 +119,26 @@ export interface ChangeLogRow {
   data: string | null;
 }
 
+/** One reading of a sensor channel (local to this PC, not replicated): a value, or why there is none. */
+export interface SensorSampleRow {
+  device_id: string;
+  quantity: 'temperature' | 'humidity';
+  at: number;
+  value: number | null;
+  error: string | null;
+}
+
+/** Good values of one sensor channel in one hour (local, kept with every stored sample). */
+export interface SensorHourlyRow {
+  device_id: string;
+  quantity: 'temperature' | 'humidity';
+  hour_start: number;
+  n: number;
+  min: number;
+  max: number;
+  sum: number;
+}
+
 export interface ChangeSequenceRow {
   origin_id: string;
   last_seq: number;
@@ -141,6 +165,8 @@ export interface ReplicatedTables {
   shipments: ShipmentRow;
   shipment_containers: ShipmentContainerRow;
   shipment_lines: ShipmentLineRow;
+  devices: DeviceRow;
+  sensor_alerts: SensorAlertRow;
 }
 
 export type ReplicatedTable = keyof ReplicatedTables;
@@ -154,4 +180,6 @@ export interface DB extends ReplicatedTables {
   audit_head: AuditHeadRow;
   change_log: ChangeLogRow;
   change_sequences: ChangeSequenceRow;
+  sensor_samples: SensorSampleRow;
+  sensor_hourly: SensorHourlyRow;
 }

@@ -156,6 +156,10 @@ export class Tx {
         this.changeStream.next - 1,
       );
     }
+    // Telemetry is not an audited event: a device that only stored samples (no alert raised or
+    // closed, no result recorded) changed no shared row, and one entry per sensor poll would bury
+    // the people's entries under millions of empty ones.
+    if (this.changes.length === 0 && isDeviceActor(this.actor)) return;
     appendAudit(this.q, {
       at: this.now,
       user_id: this.actor.userId,
@@ -174,6 +178,11 @@ export class Tx {
       }),
     });
   }
+}
+
+/** Devices act through the device manager's trusted actor: no user, a `device:<code>` name. */
+export function isDeviceActor(actor: Actor): boolean {
+  return actor.userId === null && actor.username.startsWith('device:');
 }
 
 function redact(table: ReplicatedTable, row: Record<string, unknown> | null): Record<string, unknown> | null {

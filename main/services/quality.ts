@@ -40,7 +40,7 @@ function expectedType(kind: TemplateParameterRow['kind']): 'number' | 'boolean' 
   return kind === 'numeric' ? 'number' : kind === 'pass_fail' ? 'boolean' : 'string';
 }
 
-function parametersOf(tx: Tx, templateId: string): TemplateParameterRow[] {
+export function parametersOf(tx: Tx, templateId: string): TemplateParameterRow[] {
   return tx.q.all(
     qb.selectFrom('template_parameters').selectAll().where('template_id', '=', templateId).where('active', '=', 1).orderBy('ord'),
   );
@@ -184,6 +184,40 @@ function chosenTemplate(tx: Tx, lot: LotRow, code: string, stage: Stage | undefi
   return template;
 }
 
+export interface ResultToStore {
+  parameter: TemplateParameterRow;
+  /** Of the parameter's kind (checked by the caller): number, boolean or text. */
+  value: ResultValue;
+  source: 'manual' | 'device';
+}
+
+/**
+ * Stores results of an open inspection, one per parameter (replacing an earlier one), each with
+ * its verdict and the limits and unit it was judged against. `recordedBy` is the user, or the
+ * device for results an instrument sent.
+ */
+export function storeResults(tx: Tx, inspection: InspectionRow, results: readonly ResultToStore[], recordedBy: string): void {
+  const existing = tx.q.all(qb.selectFrom('inspection_results').selectAll().where('inspection_id', '=', inspection.id));
+  for (const { parameter, value, source } of results) {
+    const row = {
+      value_num: typeof value === 'number' ? value : null,
+      value_bool: typeof value === 'boolean' ? ((value ? 1 : 0) as 0 | 1) : null,
+      value_text: typeof value === 'string' ? value : null,
+      verdict: judge(parameter, value),
+      // The limits the verdict was judged against stay with the result.
+      min_value: parameter.min_value,
+      max_value: parameter.max_value,
+      unit: parameter.unit,
+      source,
+      recorded_by: recordedBy,
+      recorded_at: tx.now,
+    };
+    const previous = existing.find((r) => r.parameter_id === parameter.id);
+    if (previous) tx.update('inspection_results', previous, row);
+    else tx.insert('inspection_results', { inspection_id: inspection.id, parameter_id: parameter.id, ...row });
+  }
+}
+
 function openInspection(tx: Tx, number: string, action: string): InspectionRow {
   const inspection = ownByNumber(tx, 'inspections', number);
   if (inspection.status !== 'open') {
@@ -274,9 +308,8 @@ export const qualityHandlers: Handlers<
   'inspections.record'(tx, input) {
     const inspection = openInspection(tx, input.number, 'record results');
     const parameters = parametersOf(tx, inspection.template_id);
-    const existing = tx.q.all(qb.selectFrom('inspection_results').selectAll().where('inspection_id', '=', inspection.id));
     const seen = new Set<string>();
-    input.results.forEach((result, i) => {
+    const results = input.results.map((result, i) => {
       const parameter = parameters.find((p) => p.code === result.parameter);
       if (!parameter) {
         throw new DomainError('NOT_FOUND', { entity: 'Parameter / Показатель', key: result.parameter }, `results.${i}.parameter`);
@@ -289,23 +322,9 @@ export const qualityHandlers: Handlers<
       if (typeof result.value !== expectedType(parameter.kind)) {
         throw new DomainError('RESULT_TYPE', { parameter: parameter.code, kind: parameter.kind }, `results.${i}.value`);
       }
-      const row = {
-        value_num: typeof result.value === 'number' ? result.value : null,
-        value_bool: typeof result.value === 'boolean' ? ((result.value ? 1 : 0) as 0 | 1) : null,
-        value_text: typeof result.value === 'string' ? result.value : null,
-        verdict: judge(parameter, result.value),
-        // The limits the verdict was judged against stay with the result.
-        min_value: parameter.min_value,
-        max_value: parameter.max_value,
-        unit: parameter.unit,
-        source: result.source ?? 'manual',
-        recorded_by: tx.actor.userId ?? '',
-        recorded_at: tx.now,
-      };
-      const previous = existing.find((r) => r.parameter_id === parameter.id);
-      if (previous) tx.update('inspection_results', previous, row);
-      else tx.insert('inspection_results', { inspection_id: inspection.id, parameter_id: parameter.id, ...row });
+      return { parameter, value: result.value, source: result.source ?? 'manual' };
     });
+    storeResults(tx, inspection, results, tx.actor.userId ?? '');
     return inspectionView(tx, inspection);
   },
 
