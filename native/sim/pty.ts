@@ -37,7 +37,9 @@ export async function openPty(): Promise<PtyPair> {
   if (reason) throw new Error(reason);
   const require = createRequire(import.meta.url);
   const { UnixTerminal } = require('node-pty/lib/unixTerminal') as { UnixTerminal: UnixTerminalStatic };
-  const t = UnixTerminal.open({});
+  // encoding null: the master emits Buffers. node-pty's default (utf8) hands out strings, which
+  // mangles every binary frame a device reads (STX, ENQ, CRC bytes).
+  const t = UnixTerminal.open({ encoding: null });
   const path = t._pty;
   // node-pty's own slave socket would read (and steal) the bytes meant for the app even when
   // paused, so it goes; a plain fd that is never read keeps the pty alive while the app closes

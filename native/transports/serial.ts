@@ -1,15 +1,34 @@
 // Serial ports (RS-232/485 adapters, USB CDC devices, pseudo-terminals in tests) via serialport.
+//
+// An unplugged USB adapter (or a closed pty) is not always reported by serialport on Linux and
+// macOS: when the hung-up tty answers reads with end-of-file instead of EIO, its reader retries for
+// ever (serialport/bindings-cpp#162). So an open port also checks that its device file is still
+// the one it opened; when it is gone or points elsewhere, the port is closed as DISCONNECTED.
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import type { DeviceFault, SerialConnection } from '../../main/contract/devices.js';
 import { disconnectedFault, serialFault } from './faults.js';
 import { DeviceFaultError, type Transport } from './transport.js';
+
+/** How often an open port checks that its device file is still there. */
+const PRESENCE_CHECK_MS = 500;
+
+/** The device number behind a path (symlinks followed), or null when there is none. */
+function deviceOf(path: string): number | null {
+  try {
+    return statSync(path).rdev;
+  } catch {
+    return null;
+  }
+}
 
 export class SerialTransport implements Transport {
   readonly description: string;
   private port: SerialPort | null = null;
   private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
   private readonly closeListeners = new Set<(fault: DeviceFault) => void>();
-  private closingOnPurpose = false;
+  private presence: NodeJS.Timeout | null = null;
 
   constructor(private readonly connection: SerialConnection) {
     const parity = connection.parity === 'none' ? 'N' : connection.parity === 'even' ? 'E' : 'O';
@@ -24,7 +43,6 @@ export class SerialTransport implements Transport {
     if (this.port) return Promise.reject(new Error(`${this.description} is already open`));
     const { path, baudRate, dataBits, parity, stopBits } = this.connection;
     const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
-    this.closingOnPurpose = false;
     return new Promise((resolve, reject) => {
       port.open((error) => {
         if (error) {
@@ -39,11 +57,9 @@ export class SerialTransport implements Transport {
         // Errors after opening surface as a close (serialport closes a port that failed).
         port.on('error', () => undefined);
         port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
-          this.port = null;
-          if (this.closingOnPurpose) return;
-          const fault = err ? serialFault(err, path) : disconnectedFault(path);
-          for (const listener of this.closeListeners) listener(fault);
+          this.lost(port, err ? serialFault(err, path) : disconnectedFault(path));
         });
+        this.watchPresence(port, path);
         resolve();
       });
     });
@@ -63,12 +79,39 @@ export class SerialTransport implements Transport {
   close(): Promise<void> {
     const port = this.port;
     if (!port) return Promise.resolve();
-    this.closingOnPurpose = true;
-    this.port = null;
+    this.release();
     return new Promise((resolve) => {
       if (!port.isOpen) return resolve();
       port.close(() => resolve());
     });
+  }
+
+  /** The port went away under us: tell the listeners once (a close on purpose has already let go of it). */
+  private lost(port: SerialPort, fault: DeviceFault): void {
+    if (this.port !== port) return;
+    this.release();
+    if (port.isOpen) port.close(() => undefined);
+    for (const listener of this.closeListeners) listener(fault);
+  }
+
+  private release(): void {
+    this.port = null;
+    if (this.presence) clearInterval(this.presence);
+    this.presence = null;
+  }
+
+  /** Windows keeps COM ports out of the file system: there serialport's own errors are all we have. */
+  private watchPresence(port: SerialPort, path: string): void {
+    if (process.platform === 'win32') return;
+    const device = deviceOf(path);
+    if (device === null) return;
+    this.presence = setInterval(() => {
+      void stat(path).then(
+        (s) => s.rdev !== device && this.lost(port, disconnectedFault(path, 'the device file now belongs to another device')),
+        () => this.lost(port, disconnectedFault(path, 'the device file is gone')),
+      );
+    }, PRESENCE_CHECK_MS);
+    this.presence.unref();
   }
 
   onData(listener: (bytes: Uint8Array) => void): () => void {
