@@ -4,13 +4,14 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
-import { startBrowserHost } from '../main/host/browser-host.js';
+import { startAppHost } from '../main/host/app-host.js';
 import { RENDERER_DIR } from '../main/host/paths.js';
 import { defaultWorkspaceDir, Workspace } from '../main/workspace.js';
 
 const { values } = parseArgs({ options: { workspace: { type: 'string' }, port: { type: 'string', default: '5173' } } });
 const workspace = Workspace.open(values.workspace ?? defaultWorkspaceDir());
-const host = await startBrowserHost({ workspace, rendererDir: RENDERER_DIR });
+const app = await startAppHost(workspace, { rendererDir: RENDERER_DIR });
+const host = app.host;
 const target = `http://127.0.0.1:${host.port}`;
 
 const vite = await createServer({
@@ -50,7 +51,7 @@ vite.printUrls();
 
 const stop = async () => {
   await vite.close();
-  await host.close();
+  await app.close();
   workspace.close();
   process.exit(0);
 };

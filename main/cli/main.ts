@@ -14,10 +14,12 @@ import { Tx, type Actor } from '../db/tx.js';
 import { actorOf, authenticate } from '../services/users.js';
 import { defaultWorkspaceDir, Workspace, WORKSPACE_FILE } from '../workspace.js';
 import { seedDemo } from '../demo/seed.js';
+import { DeviceFaultError } from '../../native/transports/transport.js';
 import { list, parseIntOption, parseJson, parseKg, parseResult, parseWhen, UsageError } from './args.js';
+import { DEVICE_COMMANDS } from './devices.js';
 import { date, dateTime, kg, table, tree } from './format.js';
 
-type Lang = 'ru' | 'en';
+export type Lang = 'ru' | 'en';
 
 interface Parsed {
   positionals: string[];
@@ -55,7 +57,7 @@ export function parseArgv(argv: string[]): Parsed {
   return { positionals, options };
 }
 
-class Options {
+export class Options {
   private readonly used = new Set<string>(['json', 'help', 'workspace', 'user', 'password', 'lang']);
   constructor(private readonly parsed: Parsed) {}
   get(name: string): string | undefined {
@@ -81,10 +83,14 @@ class Options {
   }
 }
 
-interface Context {
+export interface Context {
   opts: Options;
   args: string[];
   lang: Lang;
+  /** For commands that report as they go (device readings) instead of one result at the end. */
+  out: NodeJS.WritableStream;
+  /** Aborted when the caller stops a command that runs until interrupted (tests; Ctrl-C is the command's own). */
+  signal: AbortSignal;
   /** The workspace folder chosen (--workspace, PLANTDESK_WORKSPACE or the default), resolved. */
   workspaceDir(): string;
   workspace(): Workspace;
@@ -101,14 +107,16 @@ interface Context {
   call<N extends OperationName>(name: N, input: unknown): Promise<OperationOutput<N>>;
 }
 
-interface Output {
+export interface Output {
   value: unknown;
   text?: string;
   /** The exit code of a command that ran but found a problem (default 0). */
   exitCode?: number;
+  /** The command wrote its output to `out` as it went: nothing is left to print. */
+  streamed?: true;
 }
 
-interface Command {
+export interface Command {
   usage: string;
   summary: string;
   /** `false` opens the workspace as it is (info, migrate); every other command migrates first. */
@@ -530,6 +538,7 @@ const COMMANDS: Record<string, Command> = {
       return { value, text: JSON.stringify(value, null, 2) };
     },
   },
+  ...DEVICE_COMMANDS,
 };
 
 function inspection(ctx: Context, i: OperationOutput<'inspections.get'>): Output {
@@ -604,7 +613,8 @@ function helpText(): string {
     'Every command acts as a workspace user: --user (or PLANTDESK_USER, default "admin") with the',
     'password from --password or PLANTDESK_PASSWORD (asked for at a terminal). Roles apply as in the app.',
     'No login: "workspace init" of a new workspace, "workspace info", "workspace migrate", "operations",',
-    '"demo seed" of a new workspace, and --help.',
+    '"demo seed" of a new workspace, the hardware commands "devices read", "devices simulate" and "print-test"',
+    '(and "devices list" without a workspace), and --help.',
     `The workspace is --workspace DIR, else PLANTDESK_WORKSPACE, else ${defaultWorkspaceDir()}.`,
     "`plantdesk <command> --help` shows a command's options.",
   ].join('\n');
@@ -626,7 +636,12 @@ function languageOf(opts: Options): Lang {
 }
 
 /** Runs the CLI; returns the exit code. Streams are parameters so tests can run it in-process. */
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<number> {
   let workspace: Workspace | undefined;
   let lang: Lang = 'ru';
   try {
@@ -650,6 +665,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       opts,
       args: found.args,
       lang,
+      out,
+      signal,
       workspaceDir: () => resolve(opts.get('workspace') ?? defaultWorkspaceDir()),
       workspace() {
         workspace ??= Workspace.open(this.workspaceDir(), { migrate: found.command.migrate ?? true });
@@ -670,6 +687,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     const output = await found.command.run(ctx);
     // Commands that only read may notice a typo last; writing ones checked before writing.
     opts.assertAllUsed();
+    if (output.streamed) return output.exitCode ?? 0;
     const json = opts.flag('json');
     out.write((json ? JSON.stringify(output.value) : (output.text ?? JSON.stringify(output.value, null, 2))) + '\n');
     return output.exitCode ?? 0;
@@ -693,6 +711,11 @@ function report(error: unknown, lang: Lang, err: NodeJS.WritableStream): number 
   if (error instanceof UsageError) {
     err.write(`plantdesk: ${error.message}\nRun "plantdesk --help" for usage.\n`);
     return 2;
+  }
+  if (error instanceof DeviceFaultError) {
+    const { fault } = error;
+    err.write(`plantdesk: ${fault.code}: ${fault.message[lang]}\n${fault.hint ? `  ${fault.hint[lang]}\n` : ''}`);
+    return 1;
   }
   const opError = error instanceof OperationFailed ? error.error : error instanceof DomainError ? error.error : undefined;
   if (opError) {

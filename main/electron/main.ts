@@ -3,6 +3,8 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DeviceManager } from '../devices/manager.js';
+import { DeviceService } from '../devices/service.js';
 import { EventHub, EVENT_CHANNELS } from '../host/events.js';
 import { handleRequest } from '../host/invoke.js';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalUrl } from '../host/security.js';
@@ -16,6 +18,7 @@ const PRELOAD = join(here, '..', '..', 'preload', 'preload.cjs');
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
 
 let workspace: Workspace | undefined;
+let devices: DeviceService | undefined;
 let mainWindow: BrowserWindow | undefined;
 const events = new EventHub();
 
@@ -62,6 +65,8 @@ function createWindow(): void {
 
 function start(): void {
   workspace = Workspace.open(process.env.PLANTDESK_WORKSPACE ?? join(app.getPath('userData'), 'workspace'));
+  const manager = new DeviceManager(workspace, events, { onError: (what, error) => console.error(`${what}:`, error) });
+  devices = new DeviceService(workspace, manager);
 
   // CSP as a header on what comes over HTTP(S) — file:// responses get none, so for the app's own
   // pages the meta tag in index.html (the same policy) is what applies.
@@ -73,13 +78,15 @@ function start(): void {
   ipcMain.handle(IPC_INVOKE, (event, request: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: { code: 'FORBIDDEN', message: { ru: 'Недоверенный источник', en: 'Untrusted sender' } } };
     const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session });
+    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session }, devices);
   });
   events.subscribe((channel, payload) => {
     if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) return;
     for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT, { channel, payload });
   });
   createWindow();
+  // Devices open in the background: a slow one (a TCP printer that is switched off) must not hold up the window.
+  void manager.start();
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -101,8 +108,18 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
     });
   app.on('window-all-closed', () => app.quit());
-  // Close the database cleanly (WAL checkpoint) before the process ends.
-  app.on('will-quit', () => workspace?.close());
+  // Close the devices (writing the sensor samples still waiting) and then the database cleanly
+  // (WAL checkpoint) before the process ends.
+  app.on('will-quit', (event) => {
+    const closing = devices;
+    devices = undefined;
+    if (!closing) return workspace?.close();
+    event.preventDefault();
+    void closing.manager.stop().finally(() => {
+      workspace?.close();
+      app.quit();
+    });
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0 && workspace) createWindow();
   });

@@ -16,6 +16,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { makeError, type Result } from '../contract/errors.js';
+import type { DeviceService } from '../devices/service.js';
 import type { Workspace } from '../workspace.js';
 import { EventHub } from './events.js';
 import { handleRequest } from './invoke.js';
@@ -30,6 +31,8 @@ export interface BrowserHostOptions {
   /** Listen on all interfaces for tablets on the line. */
   lan?: boolean;
   events?: EventHub;
+  /** This PC's device service; without it, hardware operations answer DEVICES_UNAVAILABLE. */
+  devices?: DeviceService;
 }
 
 export interface BrowserHost {
@@ -149,7 +152,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const auth = req.headers.authorization;
     const session = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : null;
     // Errors are values with status 200: the request itself was fine, the operation said no.
-    sendResult(res, 200, handleRequest(options.workspace, events, { operation: request.operation, input: request.input, session }));
+    sendResult(res, 200, await handleRequest(options.workspace, events, { operation: request.operation, input: request.input, session }, options.devices));
   };
 
   const staticFile = (req: IncomingMessage, res: ServerResponse): void => {

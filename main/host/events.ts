@@ -1,14 +1,16 @@
 // Events the main process pushes to every open window (Electron IPC or the browser host's
-// WebSocket). Devices and replication will publish here too; the channel list is the contract.
+// WebSocket): workspace changes and what the devices report. The channel list is the contract;
+// preload and the renderer import it, so it stays a plain list of names.
+import { DEVICE_EVENT_CHANNELS, type DeviceEventPayloads } from '../contract/devices.js';
 
-export const EVENT_CHANNELS = ['workspace.changed'] as const;
+export const EVENT_CHANNELS = ['workspace.changed', ...DEVICE_EVENT_CHANNELS] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export interface WorkspaceChanged {
   operation: string;
 }
 
-export interface EventPayloads {
+export interface EventPayloads extends DeviceEventPayloads {
   'workspace.changed': WorkspaceChanged;
 }
 

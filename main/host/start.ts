@@ -4,14 +4,16 @@
 //   --lan              browser host on all interfaces, for tablets on the line (login required)
 //   --port N           browser host port (default: a free one)
 //   --workspace DIR    instead of the default workspace in the user-data folder
-//   --demo             fill a new workspace with demo data first (admin password "plantdesk")
+//   --demo             fill a new workspace with demo data first (admin password "plantdesk"), and
+//                      run simulated devices (a scale, a chiller sensor, a label printer) set up in it
 import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { seedDemo } from '../demo/seed.js';
+import { startDemoDevices, type DemoDevices } from '../devices/demo.js';
 import { homeSiteId } from '../services/users.js';
 import { defaultWorkspaceDir, Workspace } from '../workspace.js';
-import { startBrowserHost } from './browser-host.js';
+import { startAppHost } from './app-host.js';
 import { APP_ROOT, findElectron, RENDERER_DIR } from './paths.js';
 
 async function main(): Promise<void> {
@@ -29,20 +31,27 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0–65535, got "${values.port}"`);
 
+  // Simulated devices live in this process, whichever app (Electron or the browser host) opens them.
+  let demo: DemoDevices | null = null;
   if (values.demo) {
     const ws = Workspace.open(dir);
-    if (homeSiteId(ws.q) === null) {
-      const summary = seedDemo(ws, { days: 30, seed: 42, adminPassword: 'plantdesk' });
-      console.log(`Demo data: ${summary.counts.receipts} receipts, ${summary.counts.lots} lots; log in as admin / plantdesk`);
+    try {
+      if (homeSiteId(ws.q) === null) {
+        const summary = seedDemo(ws, { days: 30, seed: 42, adminPassword: 'plantdesk' });
+        console.log(`Demo data: ${summary.counts.receipts} receipts, ${summary.counts.lots} lots; log in as admin / plantdesk`);
+      }
+      demo = await startDemoDevices(ws);
+      console.log(demo.summary);
+    } finally {
+      ws.close();
     }
-    ws.close();
   }
 
   if (!values.browser && !values.lan) {
     const electron = findElectron();
     if ('path' in electron) {
       const child = spawn(electron.path, [APP_ROOT], { stdio: 'inherit', env: { ...process.env, PLANTDESK_WORKSPACE: dir } });
-      child.on('exit', (code) => process.exit(code ?? 0));
+      child.on('exit', (code) => void (demo?.close() ?? Promise.resolve()).finally(() => process.exit(code ?? 0)));
       return;
     }
     console.log(`Electron cannot start here: ${electron.missing}`);
@@ -50,12 +59,8 @@ async function main(): Promise<void> {
   }
 
   const workspace = Workspace.open(dir);
-  const host = await startBrowserHost({
-    workspace,
-    rendererDir: RENDERER_DIR,
-    port,
-    lan: values.lan,
-  });
+  const app = await startAppHost(workspace, { rendererDir: RENDERER_DIR, port, lan: values.lan });
+  const host = app.host;
   console.log(`PlantDesk workspace: ${workspace.dir}`);
   if (values.lan) {
     const addresses = Object.values(networkInterfaces())
@@ -69,7 +74,8 @@ async function main(): Promise<void> {
     console.log(`Open ${host.url}`);
   }
   const stop = async () => {
-    await host.close();
+    await app.close();
+    await demo?.close();
     workspace.close();
     process.exit(0);
   };

@@ -3,7 +3,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host.js';
+import type { DeviceManager, DeviceManagerOptions } from '../../main/devices/manager.js';
+import { startAppHost } from '../../main/host/app-host.js';
+import type { BrowserHost } from '../../main/host/browser-host.js';
 import { RENDERER_DIR } from '../../main/host/paths.js';
 import { Workspace } from '../../main/workspace.js';
 
@@ -31,17 +33,20 @@ export async function launchBrowser(): Promise<Browser> {
 export interface Running {
   workspace: Workspace;
   host: BrowserHost;
+  manager: DeviceManager;
   close(): Promise<void>;
 }
 
-export async function runApp(dir: string, options: { clock?: () => number } = {}): Promise<Running> {
+/** The app as `npm start` runs it: browser host and this PC's devices on a workspace folder. */
+export async function runApp(dir: string, options: { clock?: () => number; devices?: DeviceManagerOptions } = {}): Promise<Running> {
   const workspace = Workspace.open(dir, options.clock ? { clock: options.clock } : {});
-  const host = await startBrowserHost({ workspace, rendererDir: RENDERER_DIR });
+  const app = await startAppHost(workspace, { rendererDir: RENDERER_DIR, ...(options.devices ? { devices: options.devices } : {}) });
   return {
     workspace,
-    host,
+    host: app.host,
+    manager: app.manager,
     async close() {
-      await host.close();
+      await app.close();
       workspace.close();
     },
   };
