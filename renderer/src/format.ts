@@ -8,6 +8,13 @@ export function kg(grams: number | null | undefined): string {
   return (grams / 1000).toLocaleString(locale(), { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 }
 
+/** A sensor reading with its unit: "−18,5 °C", "72,0 %". */
+export function sensorValue(value: number | null, quantity: 'temperature' | 'humidity'): string {
+  if (value === null) return '—';
+  const number = value.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).replace('-', '−');
+  return `${number} ${quantity === 'temperature' ? '°C' : '%'}`;
+}
+
 export function date(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   return new Date(ms).toLocaleDateString(locale(), { day: '2-digit', month: '2-digit', year: 'numeric' });

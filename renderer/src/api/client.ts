@@ -2,8 +2,16 @@
 // present, the browser host's HTTP/WebSocket client otherwise; screens never know which.
 import type { OperationError, Result } from '../../../main/contract/errors';
 import type { OperationName, OperationOutput } from '../../../main/contract/operations';
+import type { DeviceEventPayloads } from '../../../main/contract/devices';
 
-export type EventChannel = 'workspace.changed';
+/**
+ * What each event channel carries: the host's EVENT_CHANNELS (main/host/events.ts), spelled out
+ * here because the renderer may take only the contract from main/.
+ */
+export interface EventPayloads extends DeviceEventPayloads {
+  'workspace.changed': { operation: string };
+}
+export type EventChannel = keyof EventPayloads;
 
 interface Bridge {
   kind: 'electron' | 'browser';
@@ -116,7 +124,15 @@ export const api = {
     if (!result.ok) throw new OperationFailed(result.error);
     return result.value;
   },
+  /**
+   * Listens to a channel. A host that does not know the channel (an older main process) refuses
+   * it; the screen then simply hears nothing instead of failing.
+   */
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void {
-    return bridge.subscribe(channel, listener);
+    try {
+      return bridge.subscribe(channel, listener);
+    } catch {
+      return () => {};
+    }
   },
 };

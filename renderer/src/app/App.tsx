@@ -7,6 +7,7 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import type { Permission } from '../../../main/contract/roles';
 import { api } from '../api/client';
 import { onAuthLost } from '../api/hooks';
+import { AlertBanner } from '../components/AlertBanner';
 import { Button, ErrorBanner, Field, fieldError, TextInput } from '../components/forms';
 import { LineModeContext } from '../components/lineMode';
 import { setLanguage, type Lang } from '../i18n';
@@ -278,6 +279,7 @@ function Workspace({ me, onLogout }: { me: Me; onLogout(): void }) {
             </button>
           </div>
         </header>
+        <AlertBanner />
         <main className="content" id="content">
           {current && allowed ? <Screen id={current.id}>{current.render()}</Screen> : <div className="banner banner-error">{t('common.forbidden')}</div>}
         </main>

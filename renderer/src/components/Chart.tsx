@@ -10,6 +10,9 @@ import {
   DoughnutController,
   Legend,
   LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
   Tooltip,
   type ChartData,
   type ChartOptions,
@@ -17,7 +20,7 @@ import {
 } from 'chart.js';
 import { useEffect, useRef } from 'react';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, LineController, LineElement, PointElement, Tooltip, Legend);
 
 /** Distinct, print-safe colours for datasets (products, verdicts…). */
 export const CHART_COLOURS = ['#0b5cad', '#1f7a3a', '#a05a00', '#7b3fa0', '#0e8a8a', '#b42318', '#5f6b7a', '#c2185b', '#6d8f00', '#2f4b7c'];
@@ -79,7 +82,12 @@ export function ChartCanvas<T extends ChartType>(props: {
 function ChartDataTable(props: { label: string; data: ChartData; categoryHeader: string | undefined; format: ((value: number) => string) | undefined }) {
   const labels = (props.data.labels ?? []).map(String);
   const sets = props.data.datasets;
-  const show = (v: unknown) => (typeof v === 'number' ? (props.format ? props.format(v) : String(v)) : v == null ? '—' : String(v));
+  // A point on a linear x axis is {x, y}; the table shows its y against the label of its row.
+  const valueOf = (v: unknown) => (v !== null && typeof v === 'object' && 'y' in v ? (v as { y: unknown }).y : v);
+  const show = (raw: unknown) => {
+    const v = valueOf(raw);
+    return typeof v === 'number' ? (props.format ? props.format(v) : String(v)) : v == null ? '—' : String(v);
+  };
   return (
     <table className="sr-only">
       <caption>{props.label}</caption>

@@ -7,12 +7,13 @@ import { parseKg } from '../format';
 
 /** The message for `field` when the error belongs to it (or to something inside it). */
 export function fieldError(error: OperationError | undefined, field: string, lang: string): string | undefined {
-  if (!error?.field) return undefined;
-  if (error.field !== field && !error.field.startsWith(`${field}.`)) return undefined;
-  const message = lang === 'en' ? error.message.en : error.message.ru;
-  // A validation refusal lists each problem with its field: show only this field's own.
-  const own = (error.issues ?? []).filter((i) => i.field === field || i.field.startsWith(`${field}.`));
-  return own.length > 0 ? own.map((i) => (lang === 'en' ? i.message.en : i.message.ru)).join('; ') : message;
+  if (!error) return undefined;
+  const within = (f: string) => f === field || f.startsWith(`${field}.`);
+  // A validation refusal lists each problem with its field (not only the first): show this field's own.
+  const own = (error.issues ?? []).filter((i) => within(i.field));
+  if (own.length > 0) return own.map((i) => (lang === 'en' ? i.message.en : i.message.ru)).join('; ');
+  if (!error.field || !within(error.field)) return undefined;
+  return lang === 'en' ? error.message.en : error.message.ru;
 }
 
 export function errorText(error: OperationError | undefined, lang: string): string | undefined {
@@ -52,7 +53,9 @@ export function Field(props: { label: string; error?: string | undefined; hint?:
 export function ErrorBanner({ error, shownFields = [] }: { error: OperationError | undefined; shownFields?: string[] }) {
   const { i18n } = useTranslation();
   if (!error) return null;
-  if (error.field && shownFields.some((f) => error.field === f || error.field!.startsWith(`${f}.`))) return null;
+  // Hidden only when the form shows every problem under its field.
+  const fields = error.issues?.length ? error.issues.map((i) => i.field) : error.field ? [error.field] : [];
+  if (fields.length > 0 && fields.every((field) => shownFields.some((f) => field === f || field.startsWith(`${f}.`)))) return null;
   return (
     <div className="banner banner-error" role="alert">
       <strong>{error.code}</strong> {errorText(error, i18n.language)}
@@ -126,6 +129,17 @@ export function Button({
     <button className={`btn btn-${kind}`} {...rest} disabled={pending || disabled} aria-busy={pending}>
       {pending ? t('common.working') : children}
     </button>
+  );
+}
+
+/** A checkbox with its label beside it (used by the settings forms). */
+export function Check(props: { label: string; checked: boolean; onChange(v: boolean): void; disabled?: boolean }) {
+  const id = useId();
+  return (
+    <div className="set-check">
+      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} disabled={props.disabled} />
+      <label htmlFor={id}>{props.label}</label>
+    </div>
   );
 }
 

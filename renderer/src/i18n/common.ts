@@ -10,6 +10,7 @@ export const common = {
       production: 'Производство',
       shipments: 'Отгрузки',
       trace: 'Прослеживаемость',
+      temperature: 'Температура',
       settings: 'Настройки',
     },
     auth: {
@@ -79,6 +80,7 @@ export const common = {
       production: 'Production',
       shipments: 'Shipments',
       trace: 'Traceability',
+      temperature: 'Temperature',
       settings: 'Settings',
     },
     auth: {

@@ -20,3 +20,7 @@ import { traceWords } from './trace';
 screens.push(traceWords);
 import { production } from './production';
 screens.push(production);
+import { devicesWords } from './devices';
+screens.push(devicesWords);
+import { temperatureWords } from './temperature';
+screens.push(temperatureWords);

@@ -9,6 +9,7 @@ import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
+import { WeightWidget } from '../components/WeightWidget';
 import { date, dateTime, fromDateInput, fromLocalInput, kg, parseKg, toDateInput, toLocalInput } from '../format';
 
 type BatchRow = OperationOutput<'batches.list'>['rows'][number];
@@ -847,6 +848,8 @@ function OutputForm({ batch, locations }: { batch: Batch; locations: Location[] 
   const { can, navigate } = useSession();
   const lang = i18n.language;
   const [qty, setQty] = useState('');
+  // The scale the quantity was taken from; typing it by hand forgets it.
+  const [qtyScale, setQtyScale] = useState<string | null>(null);
   const [location, setLocation] = useState('');
   const [packages, setPackages] = useState('');
   const [producedAt, setProducedAt] = useState('');
@@ -865,6 +868,7 @@ function OutputForm({ batch, locations }: { batch: Batch; locations: Location[] 
     if (result) {
       setMade(result.lot);
       setQty('');
+      setQtyScale(null);
       setPackages('');
       setProducedAt('');
       setTried(false);
@@ -873,9 +877,14 @@ function OutputForm({ batch, locations }: { batch: Batch; locations: Location[] 
   return (
     <form className="card pd-section pd-output" onSubmit={submit} aria-labelledby="pd-output-title">
       <h2 id="pd-output-title">{t('production.outputTitle')}</h2>
+      <WeightWidget onCapture={(w) => (setQty(typedKg(w.net_g, lang)), setQtyScale(w.device))} target={t('production.outputKg')} />
       <div className="pd-form-row">
-        <Field label={t('production.outputKg')} error={fieldError(output.error, 'qty_g', lang) ?? (tried && (grams === null || grams <= 0) ? t('production.kgInvalid') : undefined)}>
-          {(id) => <KgInput id={id} value={qty} onChange={setQty} />}
+        <Field
+          label={t('production.outputKg')}
+          error={fieldError(output.error, 'qty_g', lang) ?? (tried && (grams === null || grams <= 0) ? t('production.kgInvalid') : undefined)}
+          hint={qtyScale ? t('devices.weight.fromScale', { device: qtyScale }) : undefined}
+        >
+          {(id) => <KgInput id={id} value={qty} onChange={(v) => (setQty(v), setQtyScale(null))} />}
         </Field>
         <Field label={t('production.outputLocation')} error={fieldError(output.error, 'location', lang)}>
           {(id) => <SelectInput id={id} value={location} onChange={setLocation} options={locationOptions(locations)} placeholder={t('production.chooseLocation')} />}

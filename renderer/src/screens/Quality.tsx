@@ -1,13 +1,15 @@
 // «Качество»: the lab's queue (quarantined lots, open inspections, completed ones awaiting a
 // second signature), inspections whose verdict shows while the results are typed, verification,
 // and release or block of a lot by hand. The route param is a lot code or an inspection number.
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+// Results sent by lab instruments are announced as they land and appear in the open inspection.
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OperationOutput } from '../../../main/contract/operations';
 import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, SelectInput, Status, TextInput } from '../components/forms';
+import { LabNotices, LabSampler } from '../components/LabDevices';
 import { date, dateTime, kg } from '../format';
 
 type Lot = OperationOutput<'lots.list'>['rows'][number];
@@ -91,6 +93,7 @@ export function QualityScreen() {
   return (
     <>
       <h1>{t('nav.quality')}</h1>
+      <LabNotices />
       <div className="qc-layout">
         <Queue />
         <div className="qc-work">
@@ -489,7 +492,10 @@ function InspectionPanel({ number }: { number: string }) {
       </dl>
       {insp.status === 'open' ? (
         own ? (
-          <ResultsForm inspection={insp} onCompleted={() => setJustCompleted(true)} />
+          <>
+            <LabSampler inspection={insp.number} />
+            <ResultsForm inspection={insp} onCompleted={() => setJustCompleted(true)} />
+          </>
         ) : (
           <>
             <div className="banner banner-warn">{t('quality.otherSite')}</div>
@@ -518,21 +524,40 @@ function savedValue(p: Parameter, results: readonly ResultView[]): Value | undef
 
 type Draft = string | boolean | null;
 
+/** A value as its field shows it: typed text, or the pass/fail choice. */
+function asDraft(p: Parameter, value: Value | undefined, lang: string): Draft {
+  if (p.kind === 'pass_fail') return value === undefined ? null : (value as boolean);
+  if (value === undefined) return '';
+  return p.kind === 'numeric' ? typedNumber(value as number, lang) : String(value);
+}
+
 function ResultsForm({ inspection, onCompleted }: { inspection: Inspection; onCompleted(): void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const num = useNumber();
   const limits = useLimits();
   const params = inspection.parameters;
-  const [drafts, setDrafts] = useState<Record<string, Draft>>(() => {
-    const initial: Record<string, Draft> = {};
-    for (const p of params) {
-      const saved = savedValue(p, inspection.results);
-      initial[p.code] =
-        p.kind === 'pass_fail' ? (saved === undefined ? null : (saved as boolean)) : saved === undefined ? '' : p.kind === 'numeric' ? typedNumber(saved as number, lang) : String(saved);
-    }
-    return initial;
-  });
+  const [drafts, setDrafts] = useState<Record<string, Draft>>(() => Object.fromEntries(params.map((p) => [p.code, asDraft(p, savedValue(p, inspection.results), lang)])));
+  // A result saved elsewhere (an instrument, another window) shows in its field, unless the user
+  // has typed something else there.
+  const shownSaved = useRef(new Map(params.map((p) => [p.code, savedValue(p, inspection.results)])));
+  useEffect(() => {
+    const arrived = params.flatMap((p) => {
+      const before = shownSaved.current.get(p.code);
+      const now = savedValue(p, inspection.results);
+      return now === before ? [] : [{ p, before, now }];
+    });
+    if (arrived.length === 0) return;
+    for (const a of arrived) shownSaved.current.set(a.p.code, a.now);
+    setDrafts((d) => {
+      const next = { ...d };
+      for (const { p, before, now } of arrived) {
+        const draft = d[p.code] ?? null;
+        if (draft === null || draft === '' || draft === asDraft(p, before, lang)) next[p.code] = asDraft(p, now, lang);
+      }
+      return next;
+    });
+  }, [inspection.results, params, lang]);
   const [note, setNote] = useState('');
   const [message, setMessage] = useState<string>();
   const sent = useRef<string[]>([]);

@@ -1,14 +1,18 @@
 // Приёмка сырья: a new receipt with its lines (each line becomes a quarantined lot), the weights
-// checked live (net = gross − tare), and the receipt log below with each receipt's lines.
+// checked live (net = gross − tare) or taken from the scale into the line being filled, a scanned
+// supplier label filling a new line, and the receipt log below with each receipt's lines.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { CapturedWeight } from '../../../main/contract/devices';
 import type { OperationOutput } from '../../../main/contract/operations';
 import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, TextInput } from '../components/forms';
-import { date, dateTime, fromDateInput, fromLocalInput, kg, parseKg, toLocalInput } from '../format';
-import { DAY_MS, LotLink, ownFirst, useReference } from './lotParts';
+import { ScanReport, scanRefused, useScans, type ScanOutcome, type ScanResolved } from '../components/ScanCapture';
+import { WeightWidget } from '../components/WeightWidget';
+import { date, dateTime, fromDateInput, fromLocalInput, kg, parseKg, toDateInput, toLocalInput } from '../format';
+import { DAY_MS, kgInput, LotLink, ownFirst, useReference } from './lotParts';
 
 type Receipt = OperationOutput<'receipts.create'>;
 type ReceiptListRow = OperationOutput<'receipts.list'>['rows'][number];
@@ -32,6 +36,8 @@ interface LineDraft {
   tare: string;
   net: string;
   packages: string;
+  /** The scale the weights were taken from; typing a weight by hand forgets it. */
+  scale: string | null;
 }
 
 /** The contract fields each draft field feeds (a weight also decides the net). */
@@ -62,7 +68,30 @@ function emptyLine(from?: LineDraft): LineDraft {
     tare: '',
     net: '',
     packages: '',
+    scale: null,
   };
+}
+
+/** A line nobody has started filling (a scanned label fills it instead of adding another). */
+function untouched(line: LineDraft): boolean {
+  return !line.product && !line.gross && !line.tare && !line.net && !line.vetDoc && !line.temp && !line.packages;
+}
+
+/**
+ * What a supplier's label gives a receipt line. The label's net weight stands for the gross too
+ * (no tare) until the line is weighed; the production date is taken as printed (AI 11), not
+ * shifted by time zones.
+ */
+function labelPatch(resolved: ScanResolved): Partial<LineDraft> {
+  const { prefill, scan } = resolved;
+  const printed = scan.fields.find((f) => f.ai === '11')?.date;
+  const patch: Partial<LineDraft> = {};
+  if (prefill.product) patch.product = prefill.product;
+  if (prefill.net_g !== null) Object.assign(patch, { gross: kgInput(prefill.net_g), tare: '', net: kgInput(prefill.net_g), scale: null });
+  if (printed) patch.produced = printed;
+  else if (prefill.produced_at !== null) patch.produced = toDateInput(prefill.produced_at);
+  if (prefill.catch_area) patch.catchArea = prefill.catch_area;
+  return patch;
 }
 
 /** The weights of a line as the contract wants them, and what is wrong with them. */
@@ -123,6 +152,11 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
   const [note, setNote] = useState('');
   const [lines, setLines] = useState<LineDraft[]>(() => [emptyLine()]);
   const [local, setLocal] = useState<Record<string, string>>({});
+  // The line being filled: where a scale reading goes (the last one until another is focused).
+  const [currentKey, setCurrentKey] = useState<number>();
+  const focused = lines.findIndex((l) => l.key === currentKey);
+  const currentIndex = focused >= 0 ? focused : lines.length - 1;
+  const [scan, setScan] = useState<{ outcome: ScanOutcome; message?: string }>();
 
   const site = me.site.id;
   const supplierOptions = useMemo(
@@ -142,8 +176,35 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
   const setLine = (key: number, patch: Partial<LineDraft>) => {
     const index = lines.findIndex((l) => l.key === key);
     for (const name of Object.keys(patch)) for (const f of LINE_PATHS[name] ?? []) forget(`lines.${index}.${f}`);
-    setLines((ls) => ls.map((l) => (l.key === key ? { ...l, ...patch } : l)));
+    const typedWeight = !('scale' in patch) && ('gross' in patch || 'tare' in patch || 'net' in patch);
+    setLines((ls) => ls.map((l) => (l.key === key ? { ...l, ...patch, ...(typedWeight ? { scale: null } : {}) } : l)));
   };
+  const takeWeight = (w: CapturedWeight) => {
+    const line = lines[currentIndex];
+    if (line) setLine(line.key, { gross: kgInput(w.gross_g), tare: kgInput(w.tare_g), net: kgInput(w.net_g), scale: w.device });
+  };
+  useScans((outcome) => {
+    if (scanRefused(outcome) || !outcome.ok) {
+      setScan({ outcome });
+      return;
+    }
+    const patch = labelPatch(outcome.value);
+    if (Object.keys(patch).length === 0) {
+      setScan({ outcome, message: t('devices.scan.nothingForReceipt') });
+      return;
+    }
+    const last = lines[lines.length - 1];
+    const reuse = last && untouched(last);
+    const line = reuse ? last : emptyLine(last);
+    if (reuse) setLine(line.key, patch);
+    else setLines((ls) => [...ls, { ...line, ...patch }]);
+    setCurrentKey(line.key);
+    const supplierLot = outcome.value.prefill.supplier_lot;
+    if (supplierLot) setNote((n) => (n.includes(supplierLot) ? n : [n.trim(), t('devices.scan.supplierLotNote', { lot: supplierLot })].filter(Boolean).join('; ')));
+    const n = reuse ? lines.length : lines.length + 1;
+    const unknown = !patch.product || !productByCode.has(patch.product);
+    setScan({ outcome, message: [t('devices.scan.lineFilled', { n }), unknown ? t('devices.scan.productUnknown') : null].filter(Boolean).join(' ') });
+  });
   const focus = (selector: string) => requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(selector)?.focus());
 
   const addLine = () => {
@@ -166,6 +227,7 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
     setNote('');
     setLines([emptyLine()]);
     setLocal({});
+    setScan(undefined);
     create.clear();
   };
 
@@ -269,6 +331,13 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
       </div>
 
       <h3 className="rc-lines-title">{t('receipts.lines')}</h3>
+      <p className="field-hint">{t('devices.scan.receiptHint')}</p>
+      {scan ? (
+        <ScanReport outcome={scan.outcome} onDismiss={() => setScan(undefined)}>
+          {scan.message ? <div role="status">{scan.message}</div> : null}
+        </ScanReport>
+      ) : null}
+      <WeightWidget onCapture={takeWeight} target={t('receipts.line', { n: currentIndex + 1 })} />
       <ol className="rc-lines">
         {lines.map((line, i) => {
           const at = (f: string) => `lines.${i}.${f}`;
@@ -283,10 +352,15 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
           const netText = w.computed !== null && w.computed > 0 ? kg(w.computed) : '';
           const netProblem = w.mismatch ? t('receipts.netMismatch', { kg: kg(w.computed) }) : w.computed !== null && w.computed <= 0 && w.gross ? t('receipts.netNotPositive') : undefined;
           return (
-            <li key={line.key} className="rc-line" aria-label={t('receipts.line', { n: i + 1 })}>
+            <li key={line.key} className={`rc-line${i === currentIndex ? ' rc-line-current' : ''}`} aria-label={t('receipts.line', { n: i + 1 })} onFocus={() => setCurrentKey(line.key)}>
               <div className="rc-line-head">
                 <strong>{t('receipts.line', { n: i + 1 })}</strong>
                 {netText && <span className="muted">{t('receipts.net')}: {netText}</span>}
+                {line.scale && (
+                  <span className="rc-scale" data-testid="line-scale">
+                    ⚖ {t('devices.weight.fromScale', { device: line.scale })}
+                  </span>
+                )}
                 {tempOut && range && (
                   <span className="rc-warn" role="status">
                     ⚠ {t('receipts.tempOutOfRange', { range })}

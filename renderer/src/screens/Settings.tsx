@@ -1,8 +1,9 @@
 // «Настройки»: users and roles, and the reference data every other screen picks from — sites,
 // products, partners, storage locations, equipment. Each reference tab is a table plus an
 // edit/create form saved with the *.upsert operation (upsert by code); refusals appear next to
-// the field they belong to. Tabs are shown by permission.
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+// the field they belong to. Tabs are shown by permission. The devices of this PC have their own
+// tab (Devices.tsx).
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OperationError } from '../../../main/contract/errors';
 import type { OperationName, OperationOutput } from '../../../main/contract/operations';
@@ -10,10 +11,11 @@ import { ROLE_NAMES, ROLES, type Permission, type Role } from '../../../main/con
 import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, type Column } from '../components/DataTable';
-import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, TextInput } from '../components/forms';
+import { Button, Check, ErrorBanner, Field, fieldError, KgInput, SelectInput, TextInput } from '../components/forms';
 import { kg, parseKg } from '../format';
+import { DevicesTab } from './Devices';
 
-type TabId = 'users' | 'sites' | 'products' | 'partners' | 'locations' | 'equipment';
+type TabId = 'users' | 'sites' | 'products' | 'partners' | 'locations' | 'equipment' | 'devices';
 const TABS: { id: TabId; permission: Permission }[] = [
   { id: 'users', permission: 'users.manage' },
   { id: 'sites', permission: 'reference.write' },
@@ -21,6 +23,7 @@ const TABS: { id: TabId; permission: Permission }[] = [
   { id: 'partners', permission: 'reference.write' },
   { id: 'locations', permission: 'reference.write' },
   { id: 'equipment', permission: 'reference.write' },
+  { id: 'devices', permission: 'devices.manage' },
 ];
 
 type UserRowView = OperationOutput<'users.list'>['rows'][number];
@@ -82,6 +85,7 @@ export function SettingsScreen() {
           {current.id === 'partners' && <PartnersTab />}
           {current.id === 'locations' && <LocationsTab />}
           {current.id === 'equipment' && <EquipmentTab />}
+          {current.id === 'devices' && <DevicesTab />}
         </div>
       )}
     </>
@@ -89,16 +93,6 @@ export function SettingsScreen() {
 }
 
 // ── small form pieces ───────────────────────────────────────────────────────────────────────
-
-function Check(props: { label: string; checked: boolean; onChange(v: boolean): void; disabled?: boolean }) {
-  const id = useId();
-  return (
-    <div className="set-check">
-      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} disabled={props.disabled} />
-      <label htmlFor={id}>{props.label}</label>
-    </div>
-  );
-}
 
 function TextArea({ id, value, onChange, rows = 2, maxLength }: { id: string; value: string; onChange(v: string): void; rows?: number; maxLength?: number }) {
   return <textarea id={id} value={value} onChange={(e) => onChange(e.target.value)} rows={rows} maxLength={maxLength} />;

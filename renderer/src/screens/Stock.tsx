@@ -1,6 +1,7 @@
 // Партии и остатки: stock levels (by product, location or lot), the lot list with filters,
 // expiring and expired stock, the FEFO picking suggestion — and the card of an opened lot with
-// its stock, ledger, inspections and the moves, write-offs, adjustments and blocks on it.
+// its stock, ledger, inspections and the moves, write-offs, adjustments and blocks on it. A scanned
+// label of one of our lots opens its card.
 import { useEffect, useRef, useState, type Dispatch, type FormEvent, type KeyboardEvent, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OperationOutput } from '../../../main/contract/operations';
@@ -8,6 +9,7 @@ import { useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
+import { ScanReport, scanRefused, useScans, type ScanOutcome } from '../components/ScanCapture';
 import { date, kg, parseKg } from '../format';
 import { DaysLeft, productName, useAllPages, useReference } from './lotParts';
 import { LotPanel } from './StockLot';
@@ -40,6 +42,8 @@ export function StockScreen() {
   const [tab, setTab] = useState<Tab>('levels');
   const [lotFilter, setLotFilter] = useState<LotFilter>(NO_FILTER);
   const returnFocus = useRef<HTMLElement | null>(null);
+  /** The last scan that did not open a lot (refused, or not one of ours). */
+  const [scan, setScan] = useState<ScanOutcome>();
 
   const openLot = (code: string) => {
     returnFocus.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -50,6 +54,11 @@ export function StockScreen() {
     const back = returnFocus.current;
     if (back?.isConnected) requestAnimationFrame(() => back.focus());
   };
+  useScans((outcome) => {
+    const lot = !scanRefused(outcome) && outcome.ok ? outcome.value.lot : null;
+    setScan(lot ? undefined : outcome);
+    if (lot) openLot(lot.code);
+  });
   const drill = (filter: Partial<LotFilter>) => {
     setLotFilter({ ...NO_FILTER, ...filter });
     setTab('lots');
@@ -72,6 +81,11 @@ export function StockScreen() {
   return (
     <>
       <h1>{t('stock.title')}</h1>
+      {scan ? (
+        <ScanReport outcome={scan} onDismiss={() => setScan(undefined)}>
+          {!scanRefused(scan) ? <div role="status">{t('devices.scan.notOurLot')}</div> : null}
+        </ScanReport>
+      ) : null}
       <div className={`st-layout${param ? ' st-layout-open' : ''}`}>
         <div className="st-main">
           <div className="tabs" role="tablist" aria-label={t('stock.tabsLabel')} onKeyDown={onTabKey}>

@@ -8,9 +8,10 @@ import { ReceiptsScreen } from './Receipts';
 import { SettingsScreen } from './Settings';
 import { ShipmentsScreen } from './Shipments';
 import { StockScreen } from './Stock';
+import { TemperatureScreen } from './Temperature';
 import { TraceScreen } from './Trace';
 
-export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'settings';
+export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'settings';
 
 export interface ScreenDef {
   id: ScreenId;
@@ -26,5 +27,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'production', any: ['production.plan', 'production.execute'], render: () => <ProductionScreen /> },
   { id: 'shipments', any: ['shipment.manage'], render: () => <ShipmentsScreen /> },
   { id: 'trace', any: ['trace.read'], render: () => <TraceScreen /> },
-  { id: 'settings', any: ['reference.write', 'users.manage'], render: () => <SettingsScreen /> },
+  // Everyone watches the cold chain; acknowledging an alert needs 'alerts.acknowledge' (checked inside).
+  { id: 'temperature', any: ['session'], render: () => <TemperatureScreen /> },
+  { id: 'settings', any: ['reference.write', 'users.manage', 'devices.manage'], render: () => <SettingsScreen /> },
 ];
