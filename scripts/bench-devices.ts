@@ -5,8 +5,9 @@
 //     weight event in the app, one frame every few milliseconds, each with its own weight so every
 //     event is matched to its frame. Baseline: the same frames read as plain bytes by the same
 //     serial transport (the last byte of the frame arriving), no protocol.
-//   scale-parse-frames-per-s: a long stream of frames written at once, counted as weight events
-//     by the driver vs counted as bytes by a plain read of the same stream.
+//   scale-parse-frames-per-s: a long stream of frames, written in 4 KB chunks as fast as they are
+//     taken, counted as weight events by the driver vs counted as bytes by a plain read of the
+//     same stream.
 // The manager adds at most its UI throttle (100 ms for an unchanged reading, none for a change of
 // stability) before the event reaches a window; that is a choice, not a cost, and is not included.
 import { deviceConfig, type DeviceConfig, type WeightEvent } from '../main/contract/devices.js';
@@ -107,14 +108,23 @@ function stream(): Buffer {
   return out;
 }
 
-/** Seconds until `done()` after writing the whole stream to the device side. */
-async function timeStream(pty: PtyPair, data: Buffer, done: () => boolean): Promise<number> {
-  const t0 = performance.now();
-  pty.master.write(data);
+/**
+ * Seconds to push the whole stream through, in chunks of whole frames that each must be taken
+ * (`consumed()` bytes) before the next is written: node-pty's device side is a blocking fd, and a
+ * write bigger than the pty's buffer would stall this process, the reader included.
+ */
+async function timeStream(pty: PtyPair, data: Buffer, consumed: () => number): Promise<number> {
+  const chunk = Math.floor(4096 / FRAME_BYTES) * FRAME_BYTES;
   const deadline = Date.now() + 120_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('the stream did not arrive within 2 minutes');
-    await new Promise((resolve) => setImmediate(resolve));
+  const t0 = performance.now();
+  for (let written = 0; written < data.length; ) {
+    const end = Math.min(written + chunk, data.length);
+    pty.master.write(data.subarray(written, end));
+    written = end;
+    while (consumed() < written) {
+      if (Date.now() > deadline) throw new Error('the stream did not arrive within 2 minutes');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   return (performance.now() - t0) / 1000;
 }
@@ -124,7 +134,7 @@ async function throughputViaDriver(data: Buffer): Promise<number> {
   let events = 0;
   const driver = await openDriver(pty, () => void events++);
   try {
-    const seconds = await timeStream(pty, data, () => events >= STREAM_FRAMES);
+    const seconds = await timeStream(pty, data, () => events * FRAME_BYTES);
     return STREAM_FRAMES / seconds;
   } finally {
     await driver.close();
@@ -139,7 +149,7 @@ async function throughputRaw(data: Buffer): Promise<number> {
   transport.onData((chunk) => void (bytes += chunk.length));
   await transport.open();
   try {
-    const seconds = await timeStream(pty, data, () => bytes >= data.length);
+    const seconds = await timeStream(pty, data, () => bytes);
     return STREAM_FRAMES / seconds;
   } finally {
     await transport.close();

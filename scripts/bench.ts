@@ -6,7 +6,7 @@
 // Nothing is asserted: targets are printed for the reader (receipt ratio ≥ 0.20, trace p95 < 50 ms,
 // stock p95 < 100 ms, scale event p99 < 20 ms). Environment: BENCH_RECEIPTS, BENCH_LINES,
 // BENCH_QUERIES (trace), BENCH_STOCK_QUERIES, BENCH_REBUILD=1 (regenerate the cached big
-// workspace), BENCH_DEVICE_FRAMES, BENCH_DEVICE_STREAM, BENCH_ONLY=devices (just the device figures).
+// workspace), BENCH_DEVICE_FRAMES, BENCH_DEVICE_STREAM, BENCH_ONLY=workspace|ui|devices (one group).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -389,10 +389,13 @@ function benchReads(): void {
 async function main(): Promise<void> {
   const started = performance.now();
   try {
-    benchReceipts();
-    benchReads();
-    await benchUi(figure, note);
-    await benchDevices(figure, note);
+    const only = process.env.BENCH_ONLY;
+    if (!only || only === 'workspace') {
+      benchReceipts();
+      benchReads();
+    }
+    if (!only || only === 'ui') await benchUi(figure, note);
+    if (!only || only === 'devices') await benchDevices(figure, note);
     note(`done in ${f2((performance.now() - started) / 1000)} s`);
   } finally {
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });

@@ -124,6 +124,11 @@ export class TimerSet {
     return handle;
   }
 
+  /** False once the timer ran or was cleared (clearAll included). */
+  has(handle: NodeJS.Timeout | null): boolean {
+    return handle !== null && this.handles.has(handle);
+  }
+
   clear(handle: NodeJS.Timeout | null): void {
     if (handle === null) return;
     clearTimeout(handle);
@@ -144,6 +149,7 @@ export class TimerSet {
 export class Watchdog {
   private timer: NodeJS.Timeout | null = null;
   private silent = false;
+  private fedAt = 0;
 
   constructor(
     private readonly timers: TimerSet,
@@ -151,18 +157,26 @@ export class Watchdog {
     private readonly onSilence: (first: boolean) => void,
   ) {}
 
-  /** Data arrived (or the link just opened): restart the countdown. */
+  /**
+   * Data arrived (or the link just opened): restart the countdown. Only the time is noted — a
+   * streaming scale feeds this for every frame, and re-arming a timer each time costs more than
+   * reading the frame; the pending timer looks at the time when it fires instead.
+   */
   feed(): void {
     this.silent = false;
-    this.arm();
+    this.fedAt = performance.now();
+    // (a driver that lost its device cleared every timer: the reopened link arms a new one)
+    if (!this.timers.has(this.timer)) this.arm(this.ms);
   }
 
-  private arm(): void {
-    this.timers.clear(this.timer);
-    this.timer = this.timers.after(this.ms, () => {
+  private arm(ms: number): void {
+    this.timer = this.timers.after(ms, () => {
+      const quiet = performance.now() - this.fedAt;
+      if (quiet < this.ms) return this.arm(this.ms - quiet);
       const first = !this.silent;
       this.silent = true;
-      this.arm();
+      this.fedAt = performance.now();
+      this.arm(this.ms);
       this.onSilence(first);
     });
   }

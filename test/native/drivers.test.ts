@@ -472,6 +472,16 @@ describe('scale details', () => {
     await until('the second timeout', () => timeouts() === 2, 3_000);
   });
 
+  it('a driver opened again after a close still notices a silent scale', async () => {
+    const { driver, heard, feed, state } = await openScale(mtSics);
+    await feed(mtSics.stable);
+    await until('readings', () => heard.weights.length > 0);
+    await driver.close();
+    await driver.open();
+    state.answer = null;
+    await until('the timeout on the reopened link', () => heard.faults.find((f) => f.code === 'TIMEOUT'), 3_000);
+  });
+
   it('a zero the scale never answers rejects with TIMEOUT', async () => {
     const { driver, feed, state } = await openScale(mtSics);
     await feed(mtSics.stable);

@@ -446,6 +446,17 @@ describe('fuzz: random bytes', () => {
     });
   }
 
+  for (const [name, make] of DECODERS) {
+    it(`${name}: a backlog of 1,000 frames in one read (far beyond the buffer bound) loses none`, () => {
+      const frames = VALID[name]!;
+      const stream = cat(...Array.from({ length: 1000 }, (_, i) => frames[i % frames.length]!));
+      expect(stream.length).toBeGreaterThan(8 * 1024);
+      const readings = make().push(stream);
+      expect(readings).toHaveLength(1000);
+      readings.forEach(consistent);
+    });
+  }
+
   it('buffers stay bounded under a flood without frame ends', () => {
     const d = new MassaKDecoder({ maxBuffer: 256 });
     for (let i = 0; i < 1000; i++) d.push(fromHex('F8 55 CE 00 01'));

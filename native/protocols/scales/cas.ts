@@ -55,9 +55,8 @@ export class CasDecoder extends BufferedDecoder {
     super(opts.maxBuffer ?? 1024);
   }
 
-  push(bytes: Uint8Array): Reading[] {
+  protected readFrames(): Reading[] {
     const out: Reading[] = [];
-    this.buf.append(bytes);
     for (;;) {
       const data = this.buf.bytes;
       let start = -1;
@@ -83,8 +82,6 @@ export class CasDecoder extends BufferedDecoder {
     }
     return out;
   }
-
-
 
   private frame(f: Uint8Array): Reading | null {
     const text = (from: number, to: number): string => String.fromCharCode(...f.subarray(from, to));

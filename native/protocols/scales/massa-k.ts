@@ -102,9 +102,8 @@ export class MassaKDecoder extends BufferedDecoder {
     super(Math.max(opts.maxBuffer ?? 2048, 5 + MASSA_K_MAX_BODY + 2));
   }
 
-  push(bytes: Uint8Array): Reading[] {
+  protected readFrames(): Reading[] {
     const out: Reading[] = [];
-    this.buf.append(bytes);
     for (;;) {
       const data = this.buf.bytes;
       const start = data.indexOf(0xf8);
@@ -137,8 +136,6 @@ export class MassaKDecoder extends BufferedDecoder {
     }
     return out;
   }
-
-
 
   private frame(body: Uint8Array, raw: string, out: Reading[]): void {
     const cmd = body[0];

@@ -46,9 +46,8 @@ export class MtSicsDecoder extends BufferedDecoder {
     super(opts.maxBuffer ?? 1024);
   }
 
-  push(bytes: Uint8Array): Reading[] {
+  protected readFrames(): Reading[] {
     const out: Reading[] = [];
-    this.buf.append(bytes);
     for (;;) {
       const data = this.buf.bytes;
       const lf = data.indexOf(0x0a);
@@ -64,8 +63,6 @@ export class MtSicsDecoder extends BufferedDecoder {
     }
     return out;
   }
-
-
 
   private line(bytes: Uint8Array, out: Reading[]): void {
     // Resynchronise: anything up to the last non-printable byte (binary garbage, a lone CR) is dropped.

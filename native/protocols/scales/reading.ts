@@ -54,8 +54,13 @@ export function toGrams(weight: number, unit: WeightUnit): number {
   return round6(weight * GRAMS_PER_UNIT[unit]);
 }
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
+/** `02 2D 30 …` — every binary frame is kept this way with its reading, so it is on the hot path. */
 export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += i === 0 ? HEX[bytes[i]!] : ` ${HEX[bytes[i]!]}`;
+  return out;
 }
 
 export function fromHex(hex: string): Uint8Array {
@@ -93,37 +98,43 @@ export const MAX_QUEUED_REPLIES = 64;
  * dropped (they cannot belong to any frame the decoder accepts, whose sizes are far below `max`).
  */
 export class BoundedBuffer {
-  private buf = new Uint8Array(0);
+  // Reading a frame only moves `start`; the bytes are copied once per append, not once per frame
+  // (a backlog of hundreds of frames would otherwise be copied hundreds of times).
+  private data = new Uint8Array(0);
+  private start = 0;
   constructor(readonly max: number = DEFAULT_MAX_BUFFER) {
     if (!Number.isInteger(max) || max < 64) throw new RangeError('max buffer must be an integer >= 64');
   }
   get length(): number {
-    return this.buf.length;
+    return this.data.length - this.start;
   }
+  /** The unread bytes (a view: valid until the next append). */
   get bytes(): Uint8Array {
-    return this.buf;
+    return this.data.subarray(this.start);
   }
   append(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const total = this.buf.length + chunk.length;
-    const next = new Uint8Array(Math.min(total, this.max));
+    const kept = this.bytes;
+    const next = new Uint8Array(Math.min(kept.length + chunk.length, this.max));
     if (chunk.length >= this.max) {
       next.set(chunk.subarray(chunk.length - this.max));
     } else {
       const keepOld = next.length - chunk.length;
-      next.set(this.buf.subarray(this.buf.length - keepOld), 0);
+      next.set(kept.subarray(kept.length - keepOld), 0);
       next.set(chunk, keepOld);
     }
-    this.buf = next;
+    this.data = next;
+    this.start = 0;
   }
   at(i: number): number {
-    return this.buf[i] ?? -1;
+    return i >= 0 && i < this.length ? this.data[this.start + i]! : -1;
   }
   consume(n: number): void {
-    this.buf = this.buf.slice(Math.min(n, this.buf.length));
+    this.start = Math.min(this.start + n, this.data.length);
   }
   clear(): void {
-    this.buf = new Uint8Array(0);
+    this.data = new Uint8Array(0);
+    this.start = 0;
   }
 }
 
@@ -143,7 +154,7 @@ export class ReplyQueue {
 
 /**
  * What every decoder shares: a bounded receive buffer and the zero/tare reply queue. Subclasses
- * only say how frames are found and read (`push`).
+ * only say how frames are found and read (`readFrames`).
  */
 export abstract class BufferedDecoder implements ScaleDecoder {
   protected readonly buf: BoundedBuffer;
@@ -153,7 +164,26 @@ export abstract class BufferedDecoder implements ScaleDecoder {
     this.buf = new BoundedBuffer(maxBuffer);
   }
 
-  abstract push(bytes: Uint8Array): Reading[];
+  /**
+   * A chunk bigger than the buffer (a backlog the OS hands over in one read) is taken in slices,
+   * each read for frames before the next goes in, so the buffer's bound never drops a frame.
+   */
+  push(bytes: Uint8Array): Reading[] {
+    const step = Math.floor(this.buf.max / 2);
+    if (bytes.length <= step) {
+      this.buf.append(bytes);
+      return this.readFrames();
+    }
+    const out: Reading[] = [];
+    for (let at = 0; at < bytes.length; at += step) {
+      this.buf.append(bytes.subarray(at, at + step));
+      for (const reading of this.readFrames()) out.push(reading);
+    }
+    return out;
+  }
+
+  /** Reads every complete frame now in the buffer, consuming what it reads or skips. */
+  protected abstract readFrames(): Reading[];
 
   takeReplies(): ScaleReply[] {
     return this.replies.take();

@@ -89,9 +89,8 @@ export class ShtrihDecoder extends BufferedDecoder {
     return c;
   }
 
-  push(bytes: Uint8Array): Reading[] {
+  protected readFrames(): Reading[] {
     const out: Reading[] = [];
-    this.buf.append(bytes);
     for (;;) {
       if (this.buf.length === 0) break;
       const first = this.buf.at(0);
@@ -122,7 +121,6 @@ export class ShtrihDecoder extends BufferedDecoder {
     }
     return out;
   }
-
 
   override reset(): void {
     super.reset();

@@ -88,9 +88,8 @@ export class ToledoDecoder extends BufferedDecoder {
     this.checksum = opts.checksum ?? true;
   }
 
-  push(bytes: Uint8Array): Reading[] {
+  protected readFrames(): Reading[] {
     const out: Reading[] = [];
-    this.buf.append(bytes);
     const size = TOLEDO_FRAME + (this.checksum ? 1 : 0);
     for (;;) {
       const data = this.buf.bytes;
@@ -117,8 +116,6 @@ export class ToledoDecoder extends BufferedDecoder {
     }
     return out;
   }
-
-
 
   /** Early rejection of a partial frame so garbage STX bytes do not delay the next real frame. */
   private plausiblePrefix(): boolean {
