@@ -67,6 +67,25 @@ describe('plantdesk devices read', () => {
     ]);
   });
 
+  test('a refused scan says why: in the chosen language as text, in both in JSON', async () => {
+    const scanner = own(await new ScannerSimulator().start());
+    const scanning = setInterval(() => void scanner.scan('0104607001000014', { aim: ']C1' }), 50); // check digit should be 3
+    later(async () => clearInterval(scanning));
+    const read = (...extra: string[]) =>
+      plantdesk(['devices', 'read', '--protocol', 'scanner', '--port', scanner.path, '--count', '1', ...extra]);
+
+    const ru = await read('--lang', 'ru');
+    expect(ru.code).toBe(0);
+    expect(ru.lines[0]).toMatch(/errors: AI 01 \(GTIN\): неверная контрольная цифра \(ожидалась 3, получена 4\)/);
+    const en = await read('--lang', 'en');
+    expect(en.lines[0]).toMatch(/errors: AI 01 \(GTIN\): wrong check digit \(expected 3, got 4\)/);
+
+    const json = JSON.parse((await read('--json')).lines[0]!);
+    expect(json.errors).toEqual([
+      expect.objectContaining({ code: 'CHECK_DIGIT', ai: '01', ru: expect.stringContaining('неверная'), en: expect.stringContaining('wrong') }),
+    ]);
+  });
+
   test('a port that does not exist, or a device that says nothing, is a fault in the chosen language, exit 1', async () => {
     const missing = await plantdesk(['devices', 'read', '--protocol', 'mt-sics', '--port', '/dev/plantdesk-no-such-port', '--lang', 'en']);
     expect(missing.code).toBe(1);

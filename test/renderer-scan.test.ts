@@ -2,7 +2,7 @@
 // typing into the app is told from a person by timing, its keys are kept out of the input, and a
 // person's typing is never touched.
 import { describe, expect, it } from 'vitest';
-import { GS, KeyboardWedge, WEDGE_TIMING, type WedgeAction, type WedgeKey } from '../renderer/src/components/scanWedge.js';
+import { GS, KeyboardWedge, WEDGE_TIMING, wedgeGapFrom, type WedgeAction, type WedgeKey } from '../renderer/src/components/scanWedge.js';
 
 /** Types `text` one key every `gapMs`, starting at `start`; returns what the wedge said to each key. */
 function type(wedge: KeyboardWedge, text: string, start: number, gapMs: number): WedgeAction[] {
@@ -125,5 +125,20 @@ describe('keyboard wedge', () => {
     expect(actions.map((a) => a.kind)).toEqual(['pass', 'pass', 'pass', 'swallow']);
     expect(wedge.idle(150 + 499)).toBeNull();
     expect(wedge.idle(150 + 500)).toBe('abcd');
+  });
+});
+
+describe('the gap a PC sets for a slow scanner', () => {
+  it('takes a whole number of milliseconds within 10…80, and falls back to 30 for anything else', () => {
+    expect(wedgeGapFrom(null)).toBe(WEDGE_TIMING.gapMs);
+    expect(wedgeGapFrom('60')).toBe(60);
+    for (const bad of ['', '5', '81', '45.5', 'abc', '-30']) expect(wedgeGapFrom(bad), bad).toBe(WEDGE_TIMING.gapMs);
+  });
+
+  it('a Bluetooth scanner 50 ms a key is a scan with a 60 ms gap, and typing by a person is still not', () => {
+    const slow = new KeyboardWedge({ ...WEDGE_TIMING, gapMs: 60 });
+    expect(type(slow, '0104607009', 0, 50).at(-1)?.kind).toBe('swallow');
+    const person = new KeyboardWedge({ ...WEDGE_TIMING, gapMs: 60 });
+    expect(type(person, 'A777AA', 10_000, 120).every((a) => a.kind === 'pass')).toBe(true);
   });
 });

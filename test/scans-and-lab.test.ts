@@ -60,8 +60,10 @@ describe('resolving a scan', () => {
     const code = receive(p);
     const wrong = SUPPLIER_GTIN.slice(0, 13) + String((Number(SUPPLIER_GTIN[13]) + 1) % 10);
     const { scan, lot, product, prefill } = resolve(p, `]C101${wrong}10${code}`);
-    expect(scan.errors).toHaveLength(1);
-    expect(scan.errors[0]).toMatch(/check digit/i);
+    expect(scan.errors).toEqual([expect.objectContaining({ code: 'CHECK_DIGIT', ai: '01', params: expect.objectContaining({ found: Number(wrong[13]) }) })]);
+    // the user reads why in either language
+    expect(scan.errors[0]!.ru).toMatch(/^AI 01 .*неверная контрольная цифра/);
+    expect(scan.errors[0]!.en).toMatch(/^AI 01 .*wrong check digit/);
     expect(lot).toBeNull();
     expect(product).toBeNull();
     expect(Object.values(prefill).every((v) => v === null)).toBe(true);

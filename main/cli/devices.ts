@@ -14,8 +14,8 @@ import {
   type DeviceProtocol,
   type PrintJob,
 } from '../contract/devices.js';
+import { sensorPresetChannels } from '../contract/device-presets.js';
 import { inLanguage } from '../contract/errors.js';
-import { xyMd02Channels } from '../devices/presets.js';
 import { testLabelCommands, type LabelLanguage } from '../devices/test-label.js';
 import { WORKSPACE_FILE } from '../workspace.js';
 import { createDriver } from '../../native/drivers/index.js';
@@ -96,7 +96,7 @@ export const DEVICE_COMMANDS: Record<string, Command> = {
         openTransport: createTransport,
         listeners: {
           weight: (e, raw) => print({ ...e, raw }, `${e.weight} ${e.unit}  ${e.stable ? 'stable' : 'moving'}  ${e.status}${e.net ? '  net' : ''}`),
-          scan: (s) => print(s, `${s.raw.replace(/\x1d/g, '<GS>')}  ${s.symbology}  ${s.fields.map((f) => `(${f.ai})${f.value}`).join('')}${s.errors.length ? `  errors: ${s.errors.join('; ')}` : ''}`),
+          scan: (s) => print(s, `${s.raw.replace(/\x1d/g, '<GS>')}  ${s.symbology}  ${s.fields.map((f) => `(${f.ai})${f.value}`).join('')}${s.errors.length ? `  errors: ${s.errors.map((e) => e[ctx.lang]).join('; ')}` : ''}`),
           lab: (m, at) => print({ at, ...m }, `${m.sampleId}: ${m.results.map((r) => `${r.testCode}=${r.value}${r.unit ? ` ${r.unit}` : ''}`).join(', ')}`),
           sample: (s) => print(s, `${s.quantity} ${s.value ?? '—'}${s.error ? `  ${s.error}` : ''}`),
           fault: (fault) => void (lastFault = fault),
@@ -210,7 +210,7 @@ function modbusChannels(ctx: Context): object[] {
   const quantity = ctx.opts.get('quantity') ?? 'temperature';
   if (address === undefined) {
     if (type !== undefined || fn !== undefined || scale !== undefined) throw new UsageError('--type, --function and --scale go with --address');
-    return xyMd02Channels(unitId);
+    return sensorPresetChannels('xy-md02', unitId);
   }
   return [
     {

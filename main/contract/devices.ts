@@ -367,6 +367,38 @@ export const scanFieldView = z.object({
   decimal: z.number().optional(),
 });
 
+/** What can be wrong with a scan; native/protocols/gs1.ts holds the message of each. */
+export const SCAN_ERROR_CODES = [
+  'EMPTY',
+  'BRACKETS',
+  'AI_TRUNCATED',
+  'UNKNOWN_AI',
+  'FIELD_TRUNCATED',
+  'TOO_LONG',
+  'LENGTH',
+  'NOT_NUMERIC',
+  'CHECK_DIGIT',
+  'INVALID_DATE',
+  'DATES_LENGTH',
+  'DATE_RANGE_REVERSED',
+  'TEMPERATURE_FORMAT',
+  'COUNTRY_CODE',
+  'INVALID_CHARACTERS',
+] as const;
+export const scanErrorCode = z.enum(SCAN_ERROR_CODES);
+export type ScanErrorCode = z.infer<typeof scanErrorCode>;
+
+export const scanError = z.object({
+  code: scanErrorCode,
+  /** The application identifier the error is about, when it is known. */
+  ai: z.string().optional(),
+  /** The specifics the message is made of (expected and found values, position). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  ru: z.string(),
+  en: z.string(),
+});
+export type ScanError = z.infer<typeof scanError>;
+
 export const scanEvent = z.object({
   /** The device code; `keyboard` for a keyboard-wedge scan caught in the renderer. */
   device: z.string(),
@@ -376,7 +408,8 @@ export const scanEvent = z.object({
   aim: z.string().nullable(),
   gs1: z.boolean(),
   fields: z.array(scanFieldView),
-  errors: z.array(z.string()),
+  /** Why the scan cannot be used as is; empty for a good scan. */
+  errors: z.array(scanError),
 });
 export type ScanEvent = z.infer<typeof scanEvent>;
 

@@ -160,7 +160,8 @@ export interface OperationError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: OperationError };
 
-function fill(template: string, params: ErrorParams): string {
+/** Puts `params` into the `{name}` placeholders of a message template (unknown ones stay as they are). */
+export function fill(template: string, params: ErrorParams): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
     key in params ? String(params[key]) : whole,
   );

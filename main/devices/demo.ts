@@ -3,12 +3,12 @@
 // No. 1 that drifts and now and then goes above the limit (a door left open), and a network label
 // printer. They run in this process behind stable paths, and are set up in the demo workspace
 // (devices.save as an administrator) so whichever app opens the workspace connects to them.
+import { sensorPresetChannels } from '../contract/device-presets.js';
 import { qb } from '../db/query.js';
 import type { Actor } from '../db/tx.js';
 import { actorOf } from '../services/users.js';
 import type { Workspace } from '../workspace.js';
 import { ptyUnsupportedReason, runScript, startSimulator, type ModbusSimulator } from '../../native/sim/index.js';
-import { xyMd02Channels } from './presets.js';
 
 export interface DemoDevices {
   /** Where each simulator is (or why there are none), for the console. */
@@ -73,7 +73,9 @@ function chillerTemperature(seconds: number): number {
   return drift + (EXCURSION.peak - drift) * Math.sin(Math.PI * phase);
 }
 
-const SIM_NAMES = { scale: 'demo-scale', sensor: 'demo-chiller' };
+// Per process: two demo runs at once (two workspaces) must not take each other's devices. Each
+// start saves the devices again with the paths of this run.
+const SIM_NAMES = { scale: `demo-scale-${process.pid}`, sensor: `demo-chiller-${process.pid}` };
 
 export async function startDemoDevices(workspace: Workspace): Promise<DemoDevices> {
   const unsupported = ptyUnsupportedReason();
@@ -104,7 +106,7 @@ export async function startDemoDevices(workspace: Workspace): Promise<DemoDevice
       connection: { type: 'serial', path: sensor.path },
       options: {
         pollMs: 5_000,
-        channels: xyMd02Channels(1),
+        channels: sensorPresetChannels('xy-md02'),
         location: 'BF-CR1',
         // A minute instead of five, so the demo shows an alert within one excursion.
         alertDelayMs: 60_000,

@@ -14,13 +14,7 @@
 //   listener; the same failure reaches us as a failed request or a close.
 import modbusSerial from 'modbus-serial';
 import type { DeviceConfig, DeviceFault, SensorOptions, SensorSampleEvent } from '../../main/contract/devices.js';
-import {
-  decodeRegisters,
-  exceptionNames,
-  parseRegisterConfig,
-  registerCount,
-  type RegisterConfig,
-} from '../protocols/modbus-registers.js';
+import { channelRegisterConfig, decodeRegisters, exceptionNames, registerCount, type RegisterConfig } from '../protocols/modbus-registers.js';
 import { deviceFault, disconnectedFault, protocolFault, serialFault, timeoutFault } from '../transports/faults.js';
 import { DeviceFaultError } from '../transports/transport.js';
 import { TimerSet, faultOf, guarded, tellClosed, tellFault, type DeviceDriver, type DriverContext } from './driver.js';
@@ -36,7 +30,7 @@ type Outcome = { value: number } | { error: string; fault: DeviceFault };
 function channelConfigs(where: string, options: SensorOptions): RegisterConfig[] {
   return options.channels.map((c, i) => {
     try {
-      return parseRegisterConfig({ ...c, unit: c.quantity === 'temperature' ? '°C' : '%' });
+      return channelRegisterConfig(c);
     } catch {
       throw new DeviceFaultError(
         deviceFault(

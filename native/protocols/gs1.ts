@@ -1,7 +1,12 @@
 // GS1 scans: pure parsing of what a barcode scanner sends (AIM symbology identifier + GS1 element
 // string, the bracketed human-readable form, or a plain EAN-13). No I/O. Anything that cannot be
-// read with certainty becomes an entry in `errors`; a field is only reported once it is valid.
+// read with certainty becomes an entry in `errors` (a code, its specifics and the message in
+// Russian and English); a field is only reported once it is valid.
 import { gs1CheckDigit } from '../../main/contract/check-digits.js';
+import type { ScanError, ScanErrorCode } from '../../main/contract/devices.js';
+import { fill, type ErrorParams } from '../../main/contract/errors.js';
+
+export type { ScanError };
 
 export type Symbology = 'gs1-128' | 'gs1-datamatrix' | 'gs1-qr' | 'gs1-databar' | 'ean-13' | 'unknown';
 
@@ -21,7 +26,7 @@ export interface Scan {
   aim: string | null;
   gs1: boolean;
   fields: ScanField[];
-  errors: string[];
+  errors: ScanError[];
 }
 
 export interface ParseScanOptions {
@@ -94,8 +99,82 @@ function lookupAi(data: string, pos: number): AiDef | null {
 const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$/;
 const DIGITS = /^\d+$/;
 
-function printable(s: string): string {
-  return JSON.stringify(s.replace(/\u001d/g, '<GS>'));
+/**
+ * The message of each error, `{name}` filled from its params. Those about one AI (or an EAN-13)
+ * get it in front — "AI 01 (GTIN): " — so they start in lower case; the rest are sentences.
+ */
+export const SCAN_ERROR_MESSAGES = {
+  EMPTY: { ru: 'Пустая строка данных GS1', en: 'Empty GS1 element string' },
+  BRACKETS: {
+    ru: 'Читаемая форма GS1 должна начинаться с «(AI)»: «{value}»',
+    en: 'The bracketed form must start with "(AI)": "{value}"',
+  },
+  AI_TRUNCATED: {
+    ru: 'Неполный идентификатор применения (AI) в позиции {position}: «{value}»',
+    en: 'Truncated application identifier at position {position}: "{value}"',
+  },
+  UNKNOWN_AI: {
+    ru: 'Неизвестный или неподдерживаемый AI в позиции {position}: «{value}»',
+    en: 'Unknown or unsupported AI at position {position}: "{value}"',
+  },
+  FIELD_TRUNCATED: {
+    ru: 'значение обрезано (ожидалось символов: {expected}, получено: {found})',
+    en: 'truncated (expected {expected} characters, got {found})',
+  },
+  TOO_LONG: {
+    ru: 'символов: {found}, допускается не больше {max} (пропущен разделитель GS?): «{value}»',
+    en: '{found} characters, at most {max} allowed (missing GS separator?): "{value}"',
+  },
+  LENGTH: {
+    ru: 'неверная длина (ожидалось символов: {expected}, получено: {found}): «{value}»',
+    en: 'wrong length (expected {expected} characters, got {found}): "{value}"',
+  },
+  NOT_NUMERIC: { ru: 'допускаются только цифры: «{value}»', en: 'not numeric: "{value}"' },
+  CHECK_DIGIT: {
+    ru: 'неверная контрольная цифра (ожидалась {expected}, получена {found}): «{value}»',
+    en: 'wrong check digit (expected {expected}, got {found}): "{value}"',
+  },
+  INVALID_DATE: { ru: 'несуществующая дата (формат ГГММДД): «{value}»', en: 'invalid date (YYMMDD): "{value}"' },
+  DATES_LENGTH: {
+    ru: 'ожидалось 6 или 12 цифр, получено {found}: «{value}»',
+    en: 'expected 6 or 12 digits, got {found}: "{value}"',
+  },
+  DATE_RANGE_REVERSED: {
+    ru: 'период заканчивается раньше, чем начинается: «{value}»',
+    en: 'the date range ends before it starts: "{value}"',
+  },
+  TEMPERATURE_FORMAT: {
+    ru: 'ожидалось 6 цифр и «-» для температуры ниже нуля: «{value}»',
+    en: 'expected 6 digits and a \'-\' for below zero: "{value}"',
+  },
+  COUNTRY_CODE: {
+    ru: 'должно начинаться с цифрового кода страны ISO 3166: «{value}»',
+    en: 'must start with an ISO 3166 numeric country code: "{value}"',
+  },
+  INVALID_CHARACTERS: {
+    ru: 'недопустимые символы (разрешён набор GS1 из 82 символов): «{value}»',
+    en: 'invalid characters (GS1 82-character set allowed): "{value}"',
+  },
+} as const satisfies Record<ScanErrorCode, { ru: string; en: string }>;
+
+/** Data as it can be shown in a message: GS visible, other control characters escaped. */
+function shown(s: string): string {
+  return JSON.stringify(s.replace(/\u001d/g, '<GS>')).slice(1, -1);
+}
+
+/** The AI an error is about, or the EAN-13 (which has none). */
+type Subject = AiDef | 'EAN-13';
+
+function scanError(code: ScanErrorCode, params: ErrorParams = {}, subject?: Subject): ScanError {
+  const { ru, en } = SCAN_ERROR_MESSAGES[code];
+  const prefix = subject === undefined ? '' : subject === 'EAN-13' ? 'EAN-13: ' : `AI ${subject.ai} (${subject.name}): `;
+  return {
+    code,
+    ...(typeof subject === 'object' ? { ai: subject.ai } : {}),
+    params,
+    ru: prefix + fill(ru, params),
+    en: prefix + fill(en, params),
+  };
 }
 
 /** YYMMDD → YYYY-MM-DD with the GS1 century window; day 00 = last day of the month. */
@@ -116,63 +195,72 @@ export function gs1Date(yymmdd: string, referenceYear: number): string | null {
   return `${String(year).padStart(4, '0')}-${String(mm).padStart(2, '0')}-${String(dd).padStart(2, '0')}`;
 }
 
-/** Validates one AI's value; returns the field or an error message. */
-function toField(d: AiDef, value: string, referenceYear: number): ScanField | string {
-  const where = `AI ${d.ai} (${d.name})`;
+/** A wrong GS1 check digit (the last digit of `digits`), or null when it is right. */
+function checkDigitError(digits: string, subject: Subject): ScanError | null {
+  const expected = gs1CheckDigit(digits.slice(0, -1));
+  const found = Number(digits.at(-1));
+  return expected === found ? null : scanError('CHECK_DIGIT', { expected, found, value: digits }, subject);
+}
+
+/** Validates one AI's value; returns the field or the error. */
+function toField(d: AiDef, value: string, referenceYear: number): ScanField | ScanError {
+  const fail = (code: ScanErrorCode, params: ErrorParams = {}) => scanError(code, { value: shown(value), ...params }, d);
   if (value.length < d.min || value.length > d.max) {
-    const expected = d.min === d.max ? `${d.min}` : `${d.min}–${d.max}`;
-    return `${where}: expected ${expected} characters, got ${value.length} (${printable(value)})`;
+    return fail('LENGTH', { expected: d.min === d.max ? d.min : `${d.min}–${d.max}`, found: value.length });
   }
   const field: ScanField = { ai: d.ai, name: d.name, value };
   switch (d.kind) {
-    case 'check': {
-      if (!DIGITS.test(value)) return `${where}: not numeric (${printable(value)})`;
-      const expected = gs1CheckDigit(value.slice(0, -1));
-      if (expected !== Number(value.at(-1))) return `${where}: bad check digit in ${value} (expected ${expected})`;
-      return field;
-    }
+    case 'check':
+      if (!DIGITS.test(value)) return fail('NOT_NUMERIC');
+      return checkDigitError(value, d) ?? field;
     case 'date': {
       const date = gs1Date(value, referenceYear);
-      if (!date) return `${where}: invalid date ${printable(value)}`;
+      if (!date) return fail('INVALID_DATE');
       return { ...field, date };
     }
     case 'dates': {
       // YYMMDD, or a YYMMDDYYMMDD range; `date` is the first (or only) date.
-      if (value.length !== 6 && value.length !== 12) return `${where}: expected 6 or 12 digits, got ${value.length}`;
+      if (value.length !== 6 && value.length !== 12) return fail('DATES_LENGTH', { found: value.length });
       const first = gs1Date(value.slice(0, 6), referenceYear);
       const second = value.length === 12 ? gs1Date(value.slice(6), referenceYear) : first;
-      if (!first || !second) return `${where}: invalid date ${printable(value)}`;
-      if (second < first) return `${where}: date range ends before it starts (${value})`;
+      if (!first || !second) return fail('INVALID_DATE');
+      if (second < first) return fail('DATE_RANGE_REVERSED');
       return { ...field, date: first };
     }
     case 'decimal': {
-      if (!DIGITS.test(value)) return `${where}: not numeric (${printable(value)})`;
+      if (!DIGITS.test(value)) return fail('NOT_NUMERIC');
       const n = d.decimals ?? 0;
       return { ...field, decimal: Number(`${value.slice(0, value.length - n)}.${value.slice(value.length - n)}`) };
     }
     case 'temperature': {
       // N6 with two implied decimals, optionally followed by '-' for below zero.
       const m = /^(\d{4})(\d{2})(-?)$/.exec(value);
-      if (!m) return `${where}: expected 6 digits and an optional '-' (${printable(value)})`;
+      if (!m) return fail('TEMPERATURE_FORMAT');
       const abs = Number(`${m[1]}.${m[2]}`);
       return { ...field, decimal: m[3] ? -abs : abs };
     }
     case 'country':
-      if (!DIGITS.test(value)) return `${where}: not an ISO 3166 numeric code (${printable(value)})`;
+      if (!DIGITS.test(value)) return fail('COUNTRY_CODE');
       return field;
     case 'approval':
-      if (!/^\d{3}/.test(value)) return `${where}: must start with an ISO 3166 numeric country code (${printable(value)})`;
-      if (!CSET82.test(value.slice(3))) return `${where}: invalid characters (${printable(value)})`;
+      if (!/^\d{3}/.test(value)) return fail('COUNTRY_CODE');
+      if (!CSET82.test(value.slice(3))) return fail('INVALID_CHARACTERS');
       return field;
     case 'text':
-      if (!CSET82.test(value)) return `${where}: invalid characters (${printable(value)})`;
+      if (!CSET82.test(value)) return fail('INVALID_CHARACTERS');
       return field;
   }
 }
 
 interface Parsed {
   fields: ScanField[];
-  errors: string[];
+  errors: ScanError[];
+}
+
+/** A field that was read, or the reason it was not. */
+function add(out: Parsed, result: ScanField | ScanError): void {
+  if ('code' in result) out.errors.push(result);
+  else out.fields.push(result);
 }
 
 /** An element string as sent by a scanner: AIs back to back, GS after variable-length values. */
@@ -189,8 +277,8 @@ function parseElementString(data: string, referenceYear: number): Parsed {
       const rest = data.slice(pos);
       out.errors.push(
         /^\d{0,3}$/.test(rest)
-          ? `truncated application identifier ${printable(rest)} at position ${pos}`
-          : `unknown or unsupported AI at position ${pos}: ${printable(rest.slice(0, 4))}`,
+          ? scanError('AI_TRUNCATED', { position: pos, value: shown(rest) })
+          : scanError('UNKNOWN_AI', { position: pos, value: shown(rest.slice(0, 4)) }),
       );
       return out; // its length is unknown, so nothing after it can be located
     }
@@ -200,9 +288,7 @@ function parseElementString(data: string, referenceYear: number): Parsed {
       value = data.slice(start, start + d.fixed);
       const gsAt = value.indexOf(GS);
       if (value.length < d.fixed || gsAt >= 0) {
-        out.errors.push(
-          `AI ${d.ai} (${d.name}) truncated: expected ${d.fixed} characters, got ${gsAt >= 0 ? gsAt : value.length}`,
-        );
+        out.errors.push(scanError('FIELD_TRUNCATED', { expected: d.fixed, found: gsAt >= 0 ? gsAt : value.length }, d));
         if (gsAt < 0) return out;
         pos = start + gsAt + 1; // the GS tells where the next field starts
         continue;
@@ -214,15 +300,11 @@ function parseElementString(data: string, referenceYear: number): Parsed {
       value = data.slice(start, end);
       pos = end;
       if (value.length > d.max) {
-        out.errors.push(
-          `AI ${d.ai} (${d.name}) is ${value.length} characters, at most ${d.max} allowed (missing GS separator?): ${printable(value)}`,
-        );
+        out.errors.push(scanError('TOO_LONG', { found: value.length, max: d.max, value: shown(value) }, d));
         continue;
       }
     }
-    const field = toField(d, value, referenceYear);
-    if (typeof field === 'string') out.errors.push(field);
-    else out.fields.push(field);
+    add(out, toField(d, value, referenceYear));
   }
   return out;
 }
@@ -234,29 +316,26 @@ function parseBracketed(data: string, referenceYear: number): Parsed {
   const heads: { ai: string; at: number; end: number }[] = [];
   for (let m = re.exec(data); m; m = re.exec(data)) heads.push({ ai: m[1] ?? '', at: m.index, end: re.lastIndex });
   if (heads.length === 0 || heads[0]?.at !== 0) {
-    out.errors.push(`bracketed form must start with "(AI)": ${printable(data.slice(0, 10))}`);
+    out.errors.push(scanError('BRACKETS', { value: shown(data.slice(0, 10)) }));
     return out;
   }
   heads.forEach((h, i) => {
     const value = data.slice(h.end, heads[i + 1]?.at ?? data.length);
     const d = AIS.get(h.ai);
-    if (!d) {
-      out.errors.push(`unknown or unsupported AI (${h.ai})`);
-      return;
-    }
-    const field = toField(d, value, referenceYear);
-    if (typeof field === 'string') out.errors.push(field);
-    else out.fields.push(field);
+    if (!d) out.errors.push(scanError('UNKNOWN_AI', { position: h.at, value: `(${h.ai})` }));
+    else add(out, toField(d, value, referenceYear));
   });
   return out;
 }
 
 function parseEan13(data: string): Parsed {
-  if (!/^\d{13}$/.test(data)) return { fields: [], errors: [`EAN-13: expected 13 digits, got ${printable(data)}`] };
-  const expected = gs1CheckDigit(data.slice(0, 12));
-  if (expected !== Number(data[12])) {
-    return { fields: [], errors: [`EAN-13: bad check digit in ${data} (expected ${expected})`] };
-  }
+  const error =
+    data.length !== 13
+      ? scanError('LENGTH', { expected: 13, found: data.length, value: shown(data) }, 'EAN-13')
+      : !DIGITS.test(data)
+        ? scanError('NOT_NUMERIC', { value: shown(data) }, 'EAN-13')
+        : checkDigitError(data, 'EAN-13');
+  if (error) return { fields: [], errors: [error] };
   // Reported as the GTIN-14 it stands for, so callers compare GTINs one way.
   return { fields: [{ ai: '01', name: 'GTIN', value: `0${data}` }], errors: [] };
 }
@@ -287,7 +366,7 @@ export function parseScan(raw: string, options: ParseScanOptions = {}): Scan {
   }
   const body = data.replace(/^\u001d+/, ''); // FNC1 in first position sent as GS by some scanners
   if (aim !== null) {
-    if (body.length === 0) return scan(true, { fields: [], errors: ['empty GS1 element string'] });
+    if (body.length === 0) return scan(true, { fields: [], errors: [scanError('EMPTY')] });
     return scan(true, parseElementString(body, referenceYear));
   }
   // No AIM prefix: only read it as GS1 when it starts like one.

@@ -1,7 +1,7 @@
 // Simple line-output instruments (moisture analysers, pH meters) and line-based devices in
 // general (serial barcode scanners): pure code, no I/O. Bytes become lines (CR, LF or CR LF, with
 // a bound on the length); a profile's regular expression with a named group `value` turns a line
-// into a reading.
+// into a reading. The profiles of known instruments are in main/contract/device-presets.ts.
 import type { LabLineProfile } from '../../main/contract/devices.js';
 import { parseNumeric } from './astm/e1394.js';
 
@@ -110,52 +110,9 @@ export function matchLine(profile: Pick<LabLineProfile, 'pattern'>, line: string
 
 /**
  * The bytes that ask for a reading: the command, then CR LF unless the profile ends it itself
- * (a form field cannot hold CR; instruments that need a bare CR say so in their preset).
+ * (a form field cannot hold CR; instruments that need a bare CR say so in their preset,
+ * e.g. Hanna's `PH?\r` in LAB_LINE_PRESETS).
  */
 export function commandBytes(command: string): Uint8Array {
   return new TextEncoder().encode(/[\r\n]$/.test(command) ? command : `${command}\r\n`);
 }
-
-/** A number as instruments print it: sign (maybe spaced off), digits, point or comma. */
-const NUMBER = String.raw`[+-]?\s*\d+(?:[.,]\d+)?`;
-
-export interface LabLinePreset {
-  name: string;
-  profile: LabLineProfile;
-}
-
-/** Profiles of instruments seen at plants; the user picks one and adjusts the test code. */
-export const LAB_LINE_PRESETS = {
-  /** Sartorius MA moisture analysers print the result by themselves: `Moist +       22 %M`. */
-  'sartorius-ma': {
-    name: 'Sartorius MA (moisture)',
-    profile: {
-      pattern: String.raw`^\s*Moist\s*(?<value>${NUMBER})\s*%M\s*$`,
-      unit: '%',
-      testCode: 'moisture',
-      intervalMs: 5_000,
-    },
-  },
-  /** Ohaus MB moisture analysers answer `P` with the elapsed time and the reading: `5:30  12.34 %MC`. */
-  'ohaus-mb': {
-    name: 'Ohaus MB (moisture)',
-    profile: {
-      command: 'P',
-      pattern: String.raw`(?<value>${NUMBER})\s*%\s*MC\b`,
-      unit: '%',
-      testCode: 'moisture',
-      intervalMs: 5_000,
-    },
-  },
-  /** Hanna pH meters answer `PH?` (ended by a bare CR) with a line holding the pH: `pH 7.01`. */
-  'hanna-ph': {
-    name: 'Hanna pH meter',
-    profile: {
-      command: 'PH?\r',
-      pattern: String.raw`^\s*(?:pH\s*)?(?<value>[+-]?\d{1,2}(?:[.,]\d{1,3})?)\s*(?:pH)?\s*$`,
-      unit: 'pH',
-      testCode: 'ph',
-      intervalMs: 5_000,
-    },
-  },
-} as const satisfies Record<string, LabLinePreset>;

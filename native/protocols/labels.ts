@@ -122,7 +122,7 @@ function gs1Tokens(elements: Gs1Element[]): Token[] {
     }
   });
   const scan = parseScan(`]C1${raw}`);
-  if (scan.errors.length > 0) throw new LabelError(`invalid GS1 data: ${scan.errors.join('; ')}`);
+  if (scan.errors.length > 0) throw new LabelError(`invalid GS1 data: ${scan.errors.map((e) => e.en).join('; ')}`);
   const ais = scan.fields.map((f) => f.ai).join(',');
   if (ais !== elements.map((e) => e.ai).join(',')) throw new LabelError(`GS1 data does not read back: ${ais}`);
   return tokens;

@@ -4,6 +4,13 @@
 // "no sensor" sentinel passed off as a temperature). CRC-16, request building and response parsing
 // are here for simulators and tests; the real transport uses modbus-serial.
 import { z } from 'zod';
+import {
+  SENSOR_PRESETS,
+  sensorPresetChannels,
+  type SensorPreset as ContractSensorPreset,
+  type SensorPresetKey,
+} from '../../main/contract/device-presets.js';
+import type { SensorChannel } from '../../main/contract/devices.js';
 
 export const registerTypes = ['int16', 'uint16', 'int32', 'uint32', 'float32'] as const;
 export type RegisterType = (typeof registerTypes)[number];
@@ -90,35 +97,30 @@ export function decodeRegisters(config: RegisterConfig, registers: readonly numb
 }
 
 // ---------------------------------------------------------------------------------------------
-// Presets
+// Sensor channels and presets (main/contract/device-presets.ts) as register configs
 
-export interface SensorPreset {
-  name: string;
-  line: { baudRate: number; dataBits: 8; parity: 'none' | 'even' | 'odd'; stopBits: 1 | 2 };
+/** A configured sensor channel as decoding reads it (the unit follows from the quantity). */
+export function channelRegisterConfig(channel: SensorChannel): RegisterConfig {
+  return parseRegisterConfig({ ...channel, unit: channel.quantity === 'temperature' ? '°C' : '%' });
+}
+
+export interface SensorPreset extends Omit<ContractSensorPreset, 'channels'> {
   registers: RegisterConfig[];
+}
+
+function registerPreset(key: SensorPresetKey, unitId: number, wordOrder?: 'big' | 'little'): SensorPreset {
+  const { name, line } = SENSOR_PRESETS[key];
+  return { name, line, registers: sensorPresetChannels(key, unitId, wordOrder).map(channelRegisterConfig) };
 }
 
 /** XY-MD02 / SHT20 RS-485 sensor: 9600 8N1, input registers 0x0001 temperature, 0x0002 humidity. */
 export function xyMd02Preset(unitId = 1): SensorPreset {
-  return {
-    name: 'XY-MD02 / SHT20',
-    line: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
-    registers: [
-      parseRegisterConfig({ unitId, function: 4, address: 0x0001, type: 'int16', scale: 0.1, quantity: 'temperature', unit: '°C' }),
-      parseRegisterConfig({ unitId, function: 4, address: 0x0002, type: 'uint16', scale: 0.1, quantity: 'humidity', unit: '%' }),
-    ],
-  };
+  return registerPreset('xy-md02', unitId);
 }
 
 /** OWEN MV210-101: float32 temperature at register 4000 (holding registers), high word first by default. */
 export function owenMv210Preset(unitId = 1, wordOrder: 'big' | 'little' = 'big'): SensorPreset {
-  return {
-    name: 'OWEN MV210-101',
-    line: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
-    registers: [
-      parseRegisterConfig({ unitId, function: 3, address: 4000, type: 'float32', wordOrder, scale: 1, quantity: 'temperature', unit: '°C' }),
-    ],
-  };
+  return registerPreset('owen-mv210', unitId, wordOrder);
 }
 
 // ---------------------------------------------------------------------------------------------

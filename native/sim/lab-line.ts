@@ -6,15 +6,16 @@
  *   ma.value = 23.1            the next line carries this value
  *   await ma.print()           prints a line now (as if its Print key was pressed)
  *
- * Models (LAB_LINE_MODELS; the host reads them with the same-named LAB_LINE_PRESETS of
- * native/protocols/lab-line.ts):
+ * Models (LAB_LINE_MODELS): one for each of LAB_LINE_PRESETS in main/contract/device-presets.ts,
+ * under the same key, so a preset without a simulated instrument does not typecheck:
  *   sartorius-ma  `Moist +    22.4 %M`       by itself every `intervalMs` (default 1 s), and on ESC P or a `P` line
  *   ohaus-mb      `12:30:45     10.52 %MC`  on a `P` line
  *   hanna-ph      `pH   6.85`               on a `PH?` line
  */
+import type { LabLinePresetKey } from '../../main/contract/device-presets.js';
 import { ascii, Simulator, type SimulatorOptions } from './simulator.js';
 
-export type LabLineModel = 'sartorius-ma' | 'ohaus-mb' | 'hanna-ph';
+export type LabLineModel = LabLinePresetKey;
 
 export interface LabLineModelInfo {
   /** Command lines the instrument answers (compared without case and surrounding blanks). */

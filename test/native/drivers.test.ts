@@ -3,6 +3,7 @@
 import { createHook } from 'node:async_hooks';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LAB_LINE_PRESETS } from '../../main/contract/device-presets.js';
 import {
   deviceConfig,
   type Connection,
@@ -18,7 +19,6 @@ import {
 import { createDriver, type DeviceDriver, type DriverListeners, type LabMessage } from '../../native/drivers/index.js';
 import { AstmSender, buildHeader } from '../../native/protocols/astm/index.js';
 import { GS } from '../../native/protocols/gs1.js';
-import { LAB_LINE_PRESETS } from '../../native/protocols/lab-line.js';
 import { buildExceptionResponse, buildReadResponse, crc16 } from '../../native/protocols/modbus-registers.js';
 import {
   SHTRIH,
@@ -595,7 +595,9 @@ describe('serial scanner', () => {
     await driver.open();
     device.write(`]C10104607001000014\r`);
     const scan = await until('the scan', () => heard.scans[0]);
-    expect(scan.errors.join(' ')).toMatch(/check digit/i);
+    expect(scan.errors).toEqual([
+      expect.objectContaining({ code: 'CHECK_DIGIT', ai: '01', ru: expect.stringContaining('контрольная цифра'), en: expect.stringContaining('check digit') }),
+    ]);
     expect(scan.fields).toEqual([]);
   });
 

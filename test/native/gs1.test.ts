@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { GS, gs1Date, parseScan, type Scan } from '../../native/protocols/gs1.js';
+import { SCAN_ERROR_CODES } from '../../main/contract/devices.js';
+import { GS, gs1Date, parseScan, SCAN_ERROR_MESSAGES, type Scan, type ScanError } from '../../native/protocols/gs1.js';
 
 const Y = { referenceYear: 2026 };
 const parse = (raw: string): Scan => parseScan(raw, Y);
 const field = (scan: Scan, ai: string) => scan.fields.find((f) => f.ai === ai);
+/** The one error of a scan (asserts there is exactly one). */
+function onlyError(raw: string): ScanError {
+  const { errors } = parse(raw);
+  expect(errors).toHaveLength(1);
+  return errors[0]!;
+}
 
 const GTIN = '04607001000013'; // check digit 3
 const SSCC = '346070010000000014'; // check digit 4
@@ -90,8 +97,7 @@ describe('SSCC pallet labels', () => {
 
   it('rejects a bad SSCC check digit but keeps reading the fixed-length fields after it', () => {
     const s = parse(`]C100346070010000000015${'17261127'}`);
-    expect(s.errors).toHaveLength(1);
-    expect(s.errors[0]).toMatch(/AI 00.*check digit.*expected 4/);
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'CHECK_DIGIT', ai: '00', params: { expected: 4, found: 5, value: '346070010000000015' } })]);
     expect(s.fields.map((f) => f.ai)).toEqual(['17']);
   });
 });
@@ -121,10 +127,10 @@ describe('dates', () => {
     for (const bad of ['261301', '260001', '260230', '260431', '2611AA']) {
       const s = parse(`]C117${bad}`);
       expect(s.fields).toEqual([]);
-      expect(s.errors).toHaveLength(1);
-      expect(s.errors[0]).toMatch(/AI 17/);
+      expect(s.errors).toEqual([expect.objectContaining({ code: 'INVALID_DATE', ai: '17', params: { value: bad } })]);
     }
-    expect(parse(`]C17007260112260110`).errors[0]).toMatch(/range ends before/);
+    expect(onlyError(`]C17007260112260110`)).toMatchObject({ code: 'DATE_RANGE_REVERSED', ai: '7007' });
+    expect(onlyError(`]C17007260112261`)).toMatchObject({ code: 'DATES_LENGTH', ai: '7007', params: { found: 9 } });
   });
 });
 
@@ -132,47 +138,58 @@ describe('errors', () => {
   it('bad GTIN check digit', () => {
     const s = parse(`]C10104607001000014`);
     expect(s.fields).toEqual([]);
-    expect(s.errors[0]).toMatch(/AI 01.*bad check digit.*expected 3/);
+    expect(s.errors).toEqual([
+      {
+        code: 'CHECK_DIGIT',
+        ai: '01',
+        params: { expected: 3, found: 4, value: '04607001000014' },
+        ru: 'AI 01 (GTIN): неверная контрольная цифра (ожидалась 3, получена 4): «04607001000014»',
+        en: 'AI 01 (GTIN): wrong check digit (expected 3, got 4): "04607001000014"',
+      },
+    ]);
   });
 
   it('truncated fixed-length fields', () => {
     const s = parse(`]C101${GTIN}17261`);
     expect(s.fields.map((f) => f.ai)).toEqual(['01']);
-    expect(s.errors).toEqual(['AI 17 (USE BY OR EXPIRY) truncated: expected 6 characters, got 3']);
-    expect(parse(`]C10146070010`).errors[0]).toMatch(/AI 01.*truncated/);
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'FIELD_TRUNCATED', ai: '17', params: { expected: 6, found: 3 } })]);
+    expect(onlyError(`]C10146070010`)).toMatchObject({ code: 'FIELD_TRUNCATED', ai: '01' });
     // a GS inside a fixed-length field marks it as short; the next field is still found
     const g = parse(`]C11726${GS}10LOT`);
-    expect(g.errors[0]).toMatch(/AI 17.*truncated.*got 2/);
+    expect(g.errors).toEqual([expect.objectContaining({ code: 'FIELD_TRUNCATED', ai: '17', params: { expected: 6, found: 2 } })]);
     expect(g.fields).toEqual([{ ai: '10', name: 'BATCH/LOT', value: 'LOT' }]);
   });
 
   it('truncated AI and empty variable field', () => {
-    expect(parse(`]C101${GTIN}3`).errors[0]).toMatch(/truncated application identifier "3"/);
-    expect(parse(`]C101${GTIN}310`).errors[0]).toMatch(/truncated application identifier "310"/);
-    expect(parse(`]C101${GTIN}10`).errors[0]).toMatch(/AI 10.*expected 1–20 characters, got 0/);
-    expect(parse(`]C1`).errors).toEqual(['empty GS1 element string']);
+    expect(onlyError(`]C101${GTIN}3`)).toMatchObject({ code: 'AI_TRUNCATED', params: { position: 16, value: '3' } });
+    expect(onlyError(`]C101${GTIN}310`)).toMatchObject({ code: 'AI_TRUNCATED', params: { position: 16, value: '310' } });
+    expect(onlyError(`]C101${GTIN}10`)).toMatchObject({ code: 'LENGTH', ai: '10', params: { expected: '1–20', found: 0 } });
+    expect(onlyError(`]C1`)).toMatchObject({ code: 'EMPTY', params: {} });
   });
 
   it('missing GS after a variable-length field is caught when the value overruns its maximum', () => {
     const s = parse(`]C101${GTIN}10BFP2611230001112611231726112731030123456`);
     expect(s.fields.map((f) => f.ai)).toEqual(['01']);
-    expect(s.errors).toHaveLength(1);
-    expect(s.errors[0]).toMatch(/AI 10.*at most 20.*missing GS/);
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'TOO_LONG', ai: '10', params: expect.objectContaining({ found: 40, max: 20 }) })]);
   });
 
   it('unknown AIs stop the parse with an error', () => {
     const s = parse(`]C101${GTIN}99ABC${GS}10LOT`);
     expect(s.fields.map((f) => f.ai)).toEqual(['01']);
-    expect(s.errors).toEqual(['unknown or unsupported AI at position 16: "99AB"']);
-    expect(parse(`]C13106000123`).errors[0]).toMatch(/unknown or unsupported AI.*"3106"/); // 6 decimals: not allowed
+    expect(s.errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_AI', params: { position: 16, value: '99AB' } })]);
+    expect(s.errors[0]).not.toHaveProperty('ai'); // its length, and so the AI itself, is unknown
+    expect(onlyError(`]C13106000123`)).toMatchObject({ code: 'UNKNOWN_AI', params: { value: '3106' } }); // 6 decimals: not allowed
   });
 
   it('rejects invalid characters and malformed values', () => {
-    expect(parse(`]C110LOT 1`).errors[0]).toMatch(/AI 10.*invalid characters/);
-    expect(parse(`]C1422RU`).errors[0]).toMatch(/AI 422.*expected 3/);
-    expect(parse(`]C14331+00450`).errors[0]).toMatch(/AI 4331/);
-    expect(parse(`]C17030XYZ123`).errors[0]).toMatch(/AI 7030.*country code/);
-    expect(parse(`]C1310300012A`).errors[0]).toMatch(/AI 3103.*not numeric/);
+    expect(onlyError(`]C110LOT 1`)).toMatchObject({ code: 'INVALID_CHARACTERS', ai: '10', params: { value: 'LOT 1' } });
+    expect(onlyError(`]C17030643X Z`)).toMatchObject({ code: 'INVALID_CHARACTERS', ai: '7030' });
+    expect(onlyError(`]C1422RU`)).toMatchObject({ code: 'LENGTH', ai: '422', params: { expected: 3, found: 2 } });
+    expect(onlyError(`]C1422RUS`)).toMatchObject({ code: 'COUNTRY_CODE', ai: '422' });
+    expect(onlyError(`]C14331+00450`)).toMatchObject({ code: 'TEMPERATURE_FORMAT', ai: '4331' });
+    expect(onlyError(`]C17030XYZ123`)).toMatchObject({ code: 'COUNTRY_CODE', ai: '7030' });
+    expect(onlyError(`]C1310300012A`)).toMatchObject({ code: 'NOT_NUMERIC', ai: '3103' });
+    expect(onlyError(`]C100${'0'.repeat(17)}A`)).toMatchObject({ code: 'NOT_NUMERIC', ai: '00' });
   });
 });
 
@@ -189,10 +206,16 @@ describe('bracketed human-readable form', () => {
     const s = parse(']C1(01)04607001000014(99)X(17)2611(10)LOT');
     expect(s.symbology).toBe('gs1-128');
     expect(s.fields.map((f) => f.ai)).toEqual(['10']);
-    expect(s.errors).toHaveLength(3);
-    expect(s.errors[0]).toMatch(/AI 01.*check digit/);
-    expect(s.errors[1]).toBe('unknown or unsupported AI (99)');
-    expect(s.errors[2]).toMatch(/AI 17.*expected 6/);
+    expect(s.errors.map((e) => [e.code, e.ai])).toEqual([
+      ['CHECK_DIGIT', '01'],
+      ['UNKNOWN_AI', undefined],
+      ['LENGTH', '17'],
+    ]);
+    expect(s.errors[1]?.params).toEqual({ position: 18, value: '(99)' });
+  });
+
+  it('refuses text that does not start with a bracketed AI', () => {
+    expect(onlyError(']C1(AB)01')).toMatchObject({ code: 'BRACKETS', params: { value: '(AB)01' } });
   });
 });
 
@@ -206,21 +229,74 @@ describe('EAN-13 and scans without an AIM prefix', () => {
   });
 
   it('rejects a bad EAN-13 check digit or length', () => {
-    expect(parse('4607001000012').errors[0]).toMatch(/EAN-13: bad check digit.*expected 3/);
+    expect(onlyError('4607001000012')).toMatchObject({
+      code: 'CHECK_DIGIT',
+      params: { expected: 3, found: 2 },
+      ru: expect.stringMatching(/^EAN-13: неверная контрольная цифра \(ожидалась 3, получена 2\)/),
+      en: expect.stringMatching(/^EAN-13: wrong check digit \(expected 3, got 2\)/),
+    });
+    expect(onlyError('4607001000012')).not.toHaveProperty('ai'); // an EAN-13 has none
     expect(parse('4607001000012').fields).toEqual([]);
-    expect(parse(']E0460700100001').errors[0]).toMatch(/EAN-13: expected 13 digits/);
+    expect(onlyError(']E0460700100001')).toMatchObject({ code: 'LENGTH', params: { expected: 13, found: 12 } });
+    expect(onlyError(']E0460700100001X')).toMatchObject({ code: 'NOT_NUMERIC' });
   });
 
   it('reads an element string without AIM when it starts with a supported AI or a GS', () => {
     const s = parse(`01${GTIN}10LOT${GS}17261127`);
     expect(s).toMatchObject({ symbology: 'unknown', aim: null, gs1: true, errors: [] });
     expect(s.fields.map((f) => f.ai)).toEqual(['01', '10', '17']);
-    expect(parse(`${GS}99X`).errors[0]).toMatch(/unknown or unsupported AI/);
+    expect(onlyError(`${GS}99X`)).toMatchObject({ code: 'UNKNOWN_AI' });
   });
 
   it('leaves other data alone', () => {
     expect(parse('HELLO')).toEqual({ raw: 'HELLO', symbology: 'unknown', aim: null, gs1: false, fields: [], errors: [] });
     expect(parse('')).toMatchObject({ gs1: false, fields: [], errors: [] });
+  });
+});
+
+describe('error messages', () => {
+  const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+  it.each(SCAN_ERROR_CODES)('%s has a Russian and an English message with the same placeholders', (code) => {
+    const { ru, en } = SCAN_ERROR_MESSAGES[code];
+    expect(ru.trim()).not.toBe('');
+    expect(en.trim()).not.toBe('');
+    expect(ru).toMatch(/[а-яё]/i);
+    expect(en).not.toMatch(/[а-яё]/i);
+    expect(placeholders(ru)).toEqual(placeholders(en));
+  });
+
+  // One scan for each error code: every message is reached, and filled in completely.
+  const SAMPLES: Record<(typeof SCAN_ERROR_CODES)[number], string> = {
+    EMPTY: ']C1',
+    BRACKETS: ']C1(AB)',
+    AI_TRUNCATED: `]C101${GTIN}31`,
+    UNKNOWN_AI: ']C199X',
+    FIELD_TRUNCATED: ']C117261',
+    TOO_LONG: `]C121${'S'.repeat(21)}`,
+    LENGTH: ']C1422RU',
+    NOT_NUMERIC: ']C10104607001OOOO13',
+    CHECK_DIGIT: ']C10104607001000014',
+    INVALID_DATE: ']C117261301',
+    DATES_LENGTH: ']C170072601122',
+    DATE_RANGE_REVERSED: ']C17007260112260110',
+    TEMPERATURE_FORMAT: ']C14331000450+',
+    COUNTRY_CODE: ']C17030RUS123',
+    INVALID_CHARACTERS: ']C110LOT#1',
+  };
+
+  it.each(Object.entries(SAMPLES))('%s is reported in both languages with its specifics filled in', (code, raw) => {
+    const error = onlyError(raw);
+    expect(error.code).toBe(code);
+    for (const message of [error.ru, error.en]) {
+      expect(message).not.toMatch(/\{\w+\}/);
+      for (const value of Object.values(error.params)) expect(message).toContain(String(value));
+    }
+    expect(error.ru).toMatch(/[а-яё]/i);
+    if (error.ai !== undefined) {
+      expect(error.ru).toMatch(new RegExp(`^AI ${error.ai} \\(`));
+      expect(error.en).toMatch(new RegExp(`^AI ${error.ai} \\(`));
+    }
   });
 });
 
@@ -246,6 +322,7 @@ describe('fuzz', () => {
       for (let j = 0; j < len; j++) s += alphabet[Math.floor(next() * alphabet.length)] ?? '';
       const scan = parseScan(s, Y);
       expect(scan.raw).toBe(s);
+      for (const e of scan.errors) expect(e.ru && e.en).toBeTruthy();
       for (const f of scan.fields) {
         expect(f.value).not.toContain(GS);
         if (f.date !== undefined) expect(f.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);

@@ -4,10 +4,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { LAB_LINE_PRESETS } from '../../main/contract/device-presets.js';
 import { serialConnection, type DeviceFault } from '../../main/contract/devices.js';
 import { AstmReceiver, parseMessage } from '../../native/protocols/astm/index.js';
 import { parseScan } from '../../native/protocols/gs1.js';
-import { LAB_LINE_PRESETS, commandBytes, matchLine } from '../../native/protocols/lab-line.js';
+import { commandBytes, matchLine } from '../../native/protocols/lab-line.js';
 import { toTspl, toZpl, type Label } from '../../native/protocols/labels.js';
 import {
   buildReadRequest,
@@ -520,6 +521,17 @@ describe('line-output lab instrument simulator', () => {
     });
     return { host, got };
   }
+
+  it.each(Object.keys(LAB_LINE_PRESETS) as LabLineModel[])('%s: its preset reads the line the instrument prints, asked with the preset command if it has one', async (model) => {
+    const { profile } = LAB_LINE_PRESETS[model];
+    const command = 'command' in profile ? profile.command : undefined;
+    // An instrument that is asked prints nothing by itself here, so the line proves the command works.
+    const sim = await start(new LabLineSimulator({ ...opts, model, value: 6.5, ...(command === undefined ? {} : { intervalMs: 0 }) }));
+    const got = await lines(sim);
+    if (command !== undefined) await got.host.write(commandBytes(command));
+    await until(() => got.got.length >= 1, `a ${model} line`);
+    expect(valueOf(model, got.got[0] ?? '')).toBe(6.5);
+  });
 
   it('Sartorius prints by itself, or on ESC P when told not to; its preset reads the value', async () => {
     const auto = await start(new LabLineSimulator({ ...opts, model: 'sartorius-ma', value: 22.4, intervalMs: 40 }));

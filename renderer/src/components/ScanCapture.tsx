@@ -9,7 +9,10 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import { api } from '../api/client';
 import { useDeviceEvent } from '../api/devices';
 import { ErrorBanner } from './forms';
-import { GS, KeyboardWedge, WEDGE_TIMING } from './scanWedge';
+import { GS, KeyboardWedge, WEDGE_TIMING, wedgeGapFrom } from './scanWedge';
+
+/** Where this PC keeps its keyboard-wedge gap (Settings → Devices). */
+export const WEDGE_GAP_KEY = 'plantdesk.wedgeGapMs';
 
 export type ScanResolved = OperationOutput<'scans.resolve'>;
 export type ScanOutcome = { raw: string; device: string } & ({ ok: true; value: ScanResolved } | { ok: false; error: OperationError });
@@ -42,7 +45,7 @@ export function useKeyboardWedge(onScan: (raw: string) => void, enabled = true):
   latest.current = onScan;
   useEffect(() => {
     if (!enabled) return;
-    const wedge = new KeyboardWedge();
+    const wedge = new KeyboardWedge({ ...WEDGE_TIMING, gapMs: wedgeGapFrom(localStorage.getItem(WEDGE_GAP_KEY)) });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (raw: string | null) => {
       if (raw) latest.current(raw);
@@ -88,7 +91,8 @@ export function scanRefused(outcome: ScanOutcome): boolean {
 
 /** What was scanned: the code, its GS1 fields, and its errors when it was refused. */
 export function ScanReport({ outcome, onDismiss, children }: { outcome: ScanOutcome; onDismiss(): void; children?: ReactNode }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language === 'en' ? 'en' : 'ru';
   const scan = outcome.ok ? outcome.value.scan : null;
   const refused = scanRefused(outcome);
   const shown = outcome.raw.replaceAll(GS, '⟨GS⟩');
@@ -108,8 +112,8 @@ export function ScanReport({ outcome, onDismiss, children }: { outcome: ScanOutc
       {!outcome.ok ? <ErrorBanner error={outcome.error} /> : null}
       {scan && scan.errors.length > 0 ? (
         <ul className="banner banner-error scan-errors" role="alert">
-          {scan.errors.map((e) => (
-            <li key={e}>{e}</li>
+          {scan.errors.map((e, i) => (
+            <li key={`${e.code}-${i}`}>{e[lang]}</li>
           ))}
         </ul>
       ) : null}

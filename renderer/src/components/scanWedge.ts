@@ -13,6 +13,15 @@ export const WEDGE_TIMING = {
 } as const;
 export type WedgeTiming = { readonly [K in keyof typeof WEDGE_TIMING]: number };
 
+/** What a PC may set its gap to: Bluetooth and older scanners are slower than 30 ms a key; a person is never faster than ~80. */
+export const WEDGE_GAP_RANGE = { min: 10, max: 80 } as const;
+
+/** The gap set for this PC (kept by the browser), or the default; anything out of range counts as unset. */
+export function wedgeGapFrom(stored: string | null): number {
+  const value = Number(stored);
+  return stored !== null && Number.isInteger(value) && value >= WEDGE_GAP_RANGE.min && value <= WEDGE_GAP_RANGE.max ? value : WEDGE_TIMING.gapMs;
+}
+
 /** ASCII group separator: FNC1 between variable-length GS1 fields. */
 export const GS = '\x1d';
 

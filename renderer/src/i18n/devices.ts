@@ -3,6 +3,15 @@
 export const devicesWords = {
   ru: {
     devices: {
+      wedge: {
+        title: 'Сканер-клавиатура (USB HID)',
+        about: 'Такой сканер «печатает» штрихкод как клавиатура. PlantDesk отличает его от человека по скорости: символы сканера идут чаще, чем через заданный интервал.',
+        gap: 'Наибольший интервал между символами, мс',
+        gapHint: 'Обычно 30; для медленных (Bluetooth) сканеров до {{max}}',
+        range: 'От {{min}} до {{max}} мс',
+        save: 'Сохранить для этого ПК',
+        saved: 'Сохранено',
+      },
       new: 'Новое устройство',
       edit: 'Устройство {{code}}',
       list: 'Устройства этого ПК',
@@ -119,7 +128,6 @@ export const devicesWords = {
         pollMs: 'Опрос, мс',
         timeoutMs: 'Ожидание ответа, мс',
         presets: 'Шаблоны датчиков',
-        owen: 'ОВЕН МВ210',
         channel: 'Канал {{n}}',
         quantity: 'Величина',
         unitId: 'Адрес устройства Modbus',
@@ -150,9 +158,6 @@ export const devicesWords = {
         profile: 'Профиль прибора',
         preset: 'Шаблон',
         presets: {
-          sartorius: 'Sartorius MA (команда ESC P)',
-          ohaus: 'Ohaus MB (команда P)',
-          hanna: 'Hanna pH-метр (команда PH?)',
           custom: 'Свой',
         },
         command: 'Команда запроса',
@@ -256,6 +261,15 @@ export const devicesWords = {
   },
   en: {
     devices: {
+      wedge: {
+        title: 'Keyboard-wedge scanner (USB HID)',
+        about: 'Such a scanner "types" the barcode like a keyboard. PlantDesk tells it from a person by speed: a scanner\'s characters come closer together than the set gap.',
+        gap: 'Longest gap between characters, ms',
+        gapHint: 'Usually 30; up to {{max}} for slow (Bluetooth) scanners',
+        range: 'From {{min}} to {{max}} ms',
+        save: 'Save for this PC',
+        saved: 'Saved',
+      },
       new: 'New device',
       edit: 'Device {{code}}',
       list: 'Devices of this PC',
@@ -372,7 +386,6 @@ export const devicesWords = {
         pollMs: 'Polling, ms',
         timeoutMs: 'Reply timeout, ms',
         presets: 'Sensor presets',
-        owen: 'OWEN MV210',
         channel: 'Channel {{n}}',
         quantity: 'Quantity',
         unitId: 'Modbus unit address',
@@ -403,9 +416,6 @@ export const devicesWords = {
         profile: 'Instrument profile',
         preset: 'Preset',
         presets: {
-          sartorius: 'Sartorius MA (command ESC P)',
-          ohaus: 'Ohaus MB (command P)',
-          hanna: 'Hanna pH meter (command PH?)',
           custom: 'Custom',
         },
         command: 'Request command',

@@ -6,6 +6,15 @@
 // why it could not; a saved device shows its live readings, a saved printer its print jobs.
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import {
+  LAB_LINE_PRESET_KEYS,
+  LAB_LINE_PRESETS,
+  SENSOR_PRESET_KEYS,
+  SENSOR_PRESETS,
+  sensorPresetChannels,
+  type LabLinePresetKey,
+  type SensorPresetKey,
+} from '../../../main/contract/device-presets';
 import type { OperationError } from '../../../main/contract/errors';
 import {
   CONNECTIONS_BY_PROTOCOL,
@@ -29,6 +38,8 @@ import { DataTable, type Column } from '../components/DataTable';
 import { Button, Check, ErrorBanner, Field, fieldError, KgInput, SelectInput, TextInput, errorText } from '../components/forms';
 import { dateTime, kg, parseKg, sensorValue } from '../format';
 import { kgInput } from './lotParts';
+import { WEDGE_GAP_KEY } from '../components/ScanCapture';
+import { WEDGE_GAP_RANGE, wedgeGapFrom } from '../components/scanWedge';
 
 type ConnType = Connection['type'];
 type TestResult = OperationOutput<'devices.test'>;
@@ -71,32 +82,16 @@ interface DeviceForm {
   lab: { sampleId: 'inspection' | 'lot'; testCodes: { from: string; to: string }[]; preset: LabPreset; command: string; pattern: string; unit: string; testCode: string; intervalMs: string };
 }
 
-/** Register maps of common RS-485 sensors (DEVICES.md; the same as native/protocols/modbus-registers.ts). */
-const SENSOR_PRESETS = {
-  'xy-md02': (unitId: string): ChannelForm[] => [
-    { quantity: 'temperature', unitId, fn: '4', address: '1', type: 'int16', wordOrder: 'big', scale: '0.1', offset: '0' },
-    { quantity: 'humidity', unitId, fn: '4', address: '2', type: 'uint16', wordOrder: 'big', scale: '0.1', offset: '0' },
-  ],
-  'owen-mv210': (unitId: string): ChannelForm[] => [{ quantity: 'temperature', unitId, fn: '3', address: '4000', type: 'float32', wordOrder: 'big', scale: '1', offset: '0' }],
-};
-type SensorPreset = keyof typeof SENSOR_PRESETS;
+type LabPreset = LabLinePresetKey | 'custom';
+type ProfileForm = Pick<DeviceForm['lab'], 'command' | 'pattern' | 'unit' | 'testCode' | 'intervalMs'>;
+const PROFILE_FIELDS = ['command', 'pattern', 'unit', 'testCode', 'intervalMs'] as const satisfies readonly (keyof ProfileForm)[];
 
-/**
- * Line-output instruments (DEVICES.md): what to ask, which line carries the value. The same
- * profiles as native/sim/lab-line.ts (which the renderer may not import); Sartorius is asked with ESC P.
- */
-const LAB_PRESETS = {
-  sartorius: { command: '\u001bP', pattern: 'Moist\\s+\\+?\\s*(?<value>-?\\d+(?:[.,]\\d+)?)\\s*%M', unit: '%', testCode: 'MOIST' },
-  ohaus: { command: 'P', pattern: '(?<value>-?\\d+(?:[.,]\\d+)?)\\s*%MC', unit: '%', testCode: 'MOIST' },
-  hanna: { command: 'PH?', pattern: '^pH\\s+(?<value>-?\\d+(?:[.,]\\d+)?)', unit: 'pH', testCode: 'PH' },
-} as const;
-type LabPreset = keyof typeof LAB_PRESETS | 'custom';
-
-/** The preset a saved profile still is, or 'custom' once changed. */
-function presetOf(profile: Record<string, unknown>): LabPreset {
-  const same = (Object.keys(LAB_PRESETS) as (keyof typeof LAB_PRESETS)[]).find((name) =>
-    (['command', 'pattern', 'unit', 'testCode'] as const).every((k) => (profile[k] ?? '') === LAB_PRESETS[name][k]),
-  );
+/** The preset (main/contract/device-presets.ts) a profile still is, or 'custom' once changed. */
+function presetOf(profile: ProfileForm): LabPreset {
+  const same = LAB_LINE_PRESET_KEYS.find((key) => {
+    const preset = profileForm(LAB_LINE_PRESETS[key].profile);
+    return PROFILE_FIELDS.every((k) => profile[k] === preset[k]);
+  });
   return same ?? 'custom';
 }
 
@@ -123,9 +118,9 @@ function blankForm(): DeviceForm {
       productId: '',
       scale: { minKg: kgInput(20), maxKg: kgInput(600_000), pollMs: '250', stream: false, checksum: true, password: '0030', staleMs: '2000' },
       scanner: { suffix: 'cr' },
-      sensor: { pollMs: '10000', timeoutMs: '1000', location: '', equipment: '', tempMin: '', tempMax: '', alertDelayMin: '5', channels: SENSOR_PRESETS['xy-md02']('1') },
+      sensor: { pollMs: '10000', timeoutMs: '1000', location: '', equipment: '', tempMin: '', tempMax: '', alertDelayMin: '5', channels: sensorPresetChannels('xy-md02').map(channelForm) },
       printer: { dpi: '203', widthMm: '100', heightMm: '150', gapMm: '3', cjkFont: '' },
-      lab: { sampleId: 'lot', testCodes: [], preset: 'sartorius', ...LAB_PRESETS.sartorius, intervalMs: '5000' },
+      lab: { sampleId: 'lot', testCodes: [], preset: 'sartorius-ma', ...profileForm(LAB_LINE_PRESETS['sartorius-ma'].profile) },
     },
     'mt-sics',
   );
@@ -141,6 +136,25 @@ function withProtocol(f: DeviceForm, protocol: DeviceProtocol): DeviceForm {
 
 const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
 const hex4 = (v: unknown): string => (typeof v === 'number' ? `0x${v.toString(16).padStart(4, '0')}` : '');
+
+/** A sensor channel — saved, or of a preset — as the form edits it. */
+function channelForm(ch: Record<string, unknown>): ChannelForm {
+  return {
+    quantity: str(ch.quantity, 'temperature') as ChannelForm['quantity'],
+    unitId: str(ch.unitId, '1'),
+    fn: str(ch.function, '4') as ChannelForm['fn'],
+    address: str(ch.address),
+    type: str(ch.type, 'int16') as ChannelForm['type'],
+    wordOrder: str(ch.wordOrder, 'big') as ChannelForm['wordOrder'],
+    scale: str(ch.scale, '0.1'),
+    offset: str(ch.offset, '0'),
+  };
+}
+
+/** A lab-line profile — saved, or of a preset — as the form edits it. */
+function profileForm(p: Record<string, unknown>): ProfileForm {
+  return { command: str(p.command), pattern: str(p.pattern), unit: str(p.unit), testCode: str(p.testCode), intervalMs: str(p.intervalMs, '5000') };
+}
 
 function fromRow(row: DeviceRow): DeviceForm {
   const c = row.connection_config;
@@ -178,16 +192,7 @@ function fromRow(row: DeviceRow): DeviceForm {
       tempMin: str(o.tempMin),
       tempMax: str(o.tempMax),
       alertDelayMin: typeof o.alertDelayMs === 'number' ? String(o.alertDelayMs / 60_000) : blank.sensor.alertDelayMin,
-      channels: channels.map((ch) => ({
-        quantity: str(ch.quantity, 'temperature') as ChannelForm['quantity'],
-        unitId: str(ch.unitId, '1'),
-        fn: str(ch.function, '4') as ChannelForm['fn'],
-        address: str(ch.address),
-        type: str(ch.type, 'int16') as ChannelForm['type'],
-        wordOrder: str(ch.wordOrder, 'big') as ChannelForm['wordOrder'],
-        scale: str(ch.scale, '0.1'),
-        offset: str(ch.offset, '0'),
-      })),
+      channels: channels.map(channelForm),
     };
   } else if (row.kind === 'printer') {
     form.printer = {
@@ -198,17 +203,13 @@ function fromRow(row: DeviceRow): DeviceForm {
       cjkFont: str(o.cjkFont),
     };
   } else {
-    const profile = (o.profile ?? null) as Record<string, unknown> | null;
+    const profile = o.profile ? profileForm(o.profile as Record<string, unknown>) : null;
     const codes = (o.testCodes ?? {}) as Record<string, string>;
     form.lab = {
+      ...blank.lab,
+      ...(profile ? { ...profile, preset: presetOf(profile) } : {}),
       sampleId: str(o.sampleId, 'lot') as DeviceForm['lab']['sampleId'],
       testCodes: Object.entries(codes).map(([from, to]) => ({ from, to })),
-      preset: profile ? presetOf(profile) : blank.lab.preset,
-      command: profile ? str(profile.command) : blank.lab.command,
-      pattern: profile ? str(profile.pattern) : blank.lab.pattern,
-      unit: profile ? str(profile.unit) : blank.lab.unit,
-      testCode: profile ? str(profile.testCode) : blank.lab.testCode,
-      intervalMs: profile ? str(profile.intervalMs, blank.lab.intervalMs) : blank.lab.intervalMs,
     };
   }
   return form;
@@ -232,6 +233,10 @@ function hex(v: string): number | string | undefined {
 }
 function grams(v: string): number | string | undefined {
   return v.trim() === '' ? undefined : (parseKg(v) ?? v);
+}
+/** Spaces and tabs off both ends; a command keeps the line end its preset gave it (Hanna: `PH?\r`). */
+function trimBlanks(v: string): string {
+  return v.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 /** The object without its undefined entries (left to the contract's defaults). */
 function defined(o: Record<string, unknown>): Record<string, unknown> {
@@ -294,7 +299,7 @@ function optionsInput(f: DeviceForm): Record<string, unknown> {
         testCodes: Object.fromEntries(l.testCodes.filter((r) => r.from.trim()).map((r) => [r.from.trim(), r.to.trim()])),
         profile:
           f.protocol === 'lab-line'
-            ? defined({ command: l.command.trim() || undefined, pattern: l.pattern, unit: l.unit.trim(), testCode: l.testCode.trim(), intervalMs: num(l.intervalMs) })
+            ? defined({ command: trimBlanks(l.command) || undefined, pattern: l.pattern, unit: l.unit.trim(), testCode: l.testCode.trim(), intervalMs: num(l.intervalMs) })
             : undefined,
       });
     }
@@ -412,7 +417,51 @@ export function DevicesTab() {
         />
       </div>
       <DeviceEditor key={formKey} row={editing} onSaved={(row) => setEditing(row)} latest={editing ? latest.get(editing.code) : undefined} />
+      <WedgeSettings />
     </div>
+  );
+}
+
+/** Keyboard-wedge scanners are told from typists by the gap between keys; slow scanners need a wider one. */
+function WedgeSettings() {
+  const { t } = useTranslation();
+  const [gap, setGap] = useState(() => String(wedgeGapFrom(localStorage.getItem(WEDGE_GAP_KEY))));
+  const [saved, setSaved] = useState(false);
+  const valid = wedgeGapFrom(gap) === Number(gap);
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    if (!valid) return;
+    localStorage.setItem(WEDGE_GAP_KEY, gap);
+    setSaved(true);
+  };
+  return (
+    <form className="card dv-wedge" onSubmit={save} aria-labelledby="dv-wedge-title" noValidate>
+      <h3 id="dv-wedge-title">{t('devices.wedge.title')}</h3>
+      <p className="muted">{t('devices.wedge.about')}</p>
+      <Field
+        label={t('devices.wedge.gap')}
+        hint={t('devices.wedge.gapHint', WEDGE_GAP_RANGE)}
+        error={valid ? undefined : t('devices.wedge.range', WEDGE_GAP_RANGE)}
+      >
+        {(id) => (
+          <TextInput
+            id={id}
+            inputMode="numeric"
+            value={gap}
+            onChange={(v) => {
+              setGap(v.trim());
+              setSaved(false);
+            }}
+          />
+        )}
+      </Field>
+      <div className="toolbar">
+        <Button type="submit" disabled={!valid}>
+          {t('devices.wedge.save')}
+        </Button>
+        {saved ? <span className="muted">{t('devices.wedge.saved')}</span> : null}
+      </div>
+    </form>
   );
 }
 
@@ -503,9 +552,9 @@ function DeviceEditor({ row, onSaved, latest }: { row: DeviceRow | null; onSaved
           <legend>{t('devices.options')}</legend>
           {form.kind === 'scale' ? <ScaleFields form={form} update={update} err={err} /> : null}
           {form.kind === 'scanner' ? <ScannerFields form={form} update={update} err={err} /> : null}
-          {form.kind === 'sensor' ? <SensorFields form={form} update={update} err={err} /> : null}
+          {form.kind === 'sensor' ? <SensorFields form={form} update={update} err={err} lang={lang} /> : null}
           {form.kind === 'printer' ? <PrinterFields form={form} update={update} err={err} /> : null}
-          {form.kind === 'lab' ? <LabFields form={form} update={update} err={err} /> : null}
+          {form.kind === 'lab' ? <LabFields form={form} update={update} err={err} lang={lang} /> : null}
         </fieldset>
 
         <Check label={t('devices.active')} checked={form.active} onChange={(v) => update({ active: v })} />
@@ -699,15 +748,21 @@ function ScannerFields({ form, update, err }: { form: DeviceForm; update: Update
   );
 }
 
-function SensorFields({ form, update, err }: { form: DeviceForm; update: Update; err: Err }) {
+function SensorFields({ form, update, err, lang }: { form: DeviceForm; update: Update; err: Err; lang: Lang }) {
   const { t } = useTranslation();
   const locations = useQuery('locations.list', {});
   const equipment = useQuery('equipment.list', {});
   const s = form.sensor;
   const set = (patch: Partial<DeviceForm['sensor']>) => update((f) => ({ ...f, sensor: { ...f.sensor, ...patch } }));
   const setChannel = (i: number, patch: Partial<ChannelForm>) => set({ channels: s.channels.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
-  const preset = (name: SensorPreset) =>
-    update((f) => ({ ...f, baudRate: '9600', dataBits: '8', parity: 'none', stopBits: '1', sensor: { ...f.sensor, channels: SENSOR_PRESETS[name](f.sensor.channels[0]?.unitId ?? '1') } }));
+  /** A preset's line settings and register map, for the unit id already typed. */
+  const preset = (key: SensorPresetKey) =>
+    update((f) => {
+      const { line } = SENSOR_PRESETS[key];
+      const unitId = f.sensor.channels[0]?.unitId ?? '1';
+      const channels = sensorPresetChannels(key).map((c) => ({ ...channelForm(c), unitId }));
+      return { ...f, baudRate: String(line.baudRate), dataBits: `${line.dataBits}`, parity: line.parity, stopBits: `${line.stopBits}`, sensor: { ...f.sensor, channels } };
+    });
   const blankChannel: ChannelForm = { quantity: 'temperature', unitId: s.channels[0]?.unitId ?? '1', fn: '4', address: '', type: 'int16', wordOrder: 'big', scale: '0.1', offset: '0' };
   return (
     <div className="dv-sensor">
@@ -742,12 +797,11 @@ function SensorFields({ form, update, err }: { form: DeviceForm; update: Update;
       </div>
       <div className="dv-presets" role="group" aria-label={t('devices.sensor.presets')}>
         <span className="muted">{t('devices.sensor.presets')}:</span>
-        <Button type="button" onClick={() => preset('xy-md02')}>
-          XY-MD02
-        </Button>
-        <Button type="button" onClick={() => preset('owen-mv210')}>
-          {t('devices.sensor.owen')}
-        </Button>
+        {SENSOR_PRESET_KEYS.map((key) => (
+          <Button key={key} type="button" onClick={() => preset(key)}>
+            {SENSOR_PRESETS[key].name[lang]}
+          </Button>
+        ))}
       </div>
       {err('options.channels') && !s.channels.length ? <div className="field-error">{err('options.channels')}</div> : null}
       {s.channels.map((c, i) => {
@@ -838,7 +892,7 @@ function PrinterFields({ form, update, err }: { form: DeviceForm; update: Update
   );
 }
 
-function LabFields({ form, update, err }: { form: DeviceForm; update: Update; err: Err }) {
+function LabFields({ form, update, err, lang }: { form: DeviceForm; update: Update; err: Err; lang: Lang }) {
   const { t } = useTranslation();
   const l = form.lab;
   const set = (patch: Partial<DeviceForm['lab']>) => update((f) => ({ ...f, lab: { ...f.lab, ...patch } }));
@@ -869,9 +923,12 @@ function LabFields({ form, update, err }: { form: DeviceForm; update: Update; er
                   value={l.preset}
                   onChange={(v) => {
                     const preset = (v || 'custom') as LabPreset;
-                    set(preset === 'custom' ? { preset } : { preset, ...LAB_PRESETS[preset] });
+                    set(preset === 'custom' ? { preset } : { preset, ...profileForm(LAB_LINE_PRESETS[preset].profile) });
                   }}
-                  options={(['sartorius', 'ohaus', 'hanna', 'custom'] as const).map((p) => ({ value: p, label: t(`devices.lab.presets.${p}`) }))}
+                  options={[
+                    ...LAB_LINE_PRESET_KEYS.map((key) => ({ value: key, label: LAB_LINE_PRESETS[key].name[lang] })),
+                    { value: 'custom', label: t('devices.lab.presets.custom') },
+                  ]}
                 />
               )}
             </Field>
@@ -947,7 +1004,7 @@ function TestReport({ result, lang }: { result: TestResult; lang: Lang }) {
         <Readings title={t('devices.readings.weights')} items={result.weights.slice(-8).map((w) => `${time(w.at)} · ${text.weight(w)}`)} />
       ) : null}
       {result.scans.length ? (
-        <Readings title={t('devices.readings.scans')} items={result.scans.map((s) => `${s.raw}${s.errors.length ? ` — ${s.errors.join('; ')}` : ''}`)} />
+        <Readings title={t('devices.readings.scans')} items={result.scans.map((s) => `${s.raw}${s.errors.length ? ` — ${s.errors.map((e) => e[lang]).join('; ')}` : ''}`)} />
       ) : null}
       {result.lines.length ? <Readings title={t('devices.readings.lines')} items={result.lines} mono /> : null}
       {result.samples.length ? (

@@ -181,7 +181,8 @@ function ReceiptForm({ onCreated }: { onCreated(receipt: Receipt): void }) {
   };
   const takeWeight = (w: CapturedWeight) => {
     const line = lines[currentIndex];
-    if (line) setLine(line.key, { gross: kgInput(w.gross_g), tare: kgInput(w.tare_g), net: kgInput(w.net_g), scale: w.device });
+    // Net is left to the form (gross − tare): a crate's tare typed after weighing must change it.
+    if (line) setLine(line.key, { gross: kgInput(w.gross_g), tare: kgInput(w.tare_g), net: '', scale: w.device });
   };
   useScans((outcome) => {
     if (scanRefused(outcome) || !outcome.ok) {
