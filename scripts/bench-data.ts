@@ -18,6 +18,7 @@ import { LATEST_VERSION } from '../main/db/migrations.js';
 import { migrate } from '../main/db/open.js';
 import { localYymmdd } from '../main/services/common.js';
 import { Workspace, WORKSPACE_FILE } from '../main/workspace.js';
+import { mulberry32 } from '../main/core/prng.js';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -68,17 +69,6 @@ export function setupPlant(ws: Workspace, withStaff = false): PlantUsers {
 }
 
 // ── deterministic randomness and time-ordered ids ───────────────────────────────────────────
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 

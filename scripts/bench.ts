@@ -18,7 +18,8 @@ import { localYymmdd } from '../main/services/common.js';
 import { Workspace } from '../main/workspace.js';
 import { benchDevices } from './bench-devices.js';
 import { benchUi } from './bench-ui.js';
-import { ADMIN, BIG_DEFAULTS, call, DAY, ensureBigWorkspace, mulberry32, setupPlant } from './bench-data.js';
+import { mulberry32 } from '../main/core/prng.js';
+import { ADMIN, BIG_DEFAULTS, call, DAY, ensureBigWorkspace, setupPlant } from './bench-data.js';
 
 const envInt = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);

@@ -22,6 +22,7 @@ import {
   PARTNERS,
   TEMPLATES,
 } from './reference.js';
+import { mulberry32 } from '../core/prng.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,14 +69,7 @@ const CATCH_AREAS = [
 
 /** Small deterministic PRNG (mulberry32) so the same seed gives the same demo. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     between: (min: number, max: number) => min + (max - min) * next(),

@@ -19,6 +19,7 @@ import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openPty, type PtyPair } from './pty.js';
+import { mulberry32 as seeded } from '../../main/core/prng.js';
 
 export type WriteMode = 'normal' | 'split' | 'merged';
 
@@ -44,18 +45,6 @@ const MERGE_WINDOW_MS = 300;
 const MAX_LOG_BYTES = 64 * 1024;
 
 let instances = 0;
-
-/** mulberry32: a tiny seeded generator, good enough for line noise. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

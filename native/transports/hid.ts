@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { DeviceFault } from '../../main/contract/devices.js';
 import { deviceFault, disconnectedFault } from './faults.js';
-import { DeviceFaultError, type Transport } from './transport.js';
+import { DeviceFaultError, ListenedTransport, type Transport } from './transport.js';
 
 /** The part of node-hid 3.x used here. */
 export interface HidDeviceInfo {
@@ -109,11 +109,9 @@ export interface HidOptions {
   load?: () => NodeHid;
 }
 
-export class HidTransport implements Transport {
+export class HidTransport extends ListenedTransport implements Transport {
   readonly description: string;
   private device: HidDevice | null = null;
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(fault: DeviceFault) => void>();
   private readonly where: string;
   private readonly load: () => NodeHid;
 
@@ -121,6 +119,7 @@ export class HidTransport implements Transport {
     private readonly connection: { vendorId: number; productId: number; path?: string | undefined },
     options: HidOptions = {},
   ) {
+    super();
     this.where = connection.path ?? `${hex4(connection.vendorId)}:${hex4(connection.productId)}`;
     this.description = `hid ${this.where}`;
     this.load = options.load ?? loadNodeHid;
@@ -149,7 +148,7 @@ export class HidTransport implements Transport {
     this.device = device;
     device.on('data', (data: Buffer) => {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      for (const listener of this.dataListeners) listener(bytes);
+      this.emitData(bytes);
     });
     // hidapi's read fails once the device is unplugged: that is the only notice we get.
     device.on('error', (error: unknown) => {
@@ -157,7 +156,7 @@ export class HidTransport implements Transport {
       this.device = null;
       void device.close().catch(() => undefined);
       const fault = disconnectedFault(this.where, error instanceof Error ? error.message : String(error));
-      for (const listener of this.closeListeners) listener(fault);
+      this.emitClose(fault);
     });
   }
 
@@ -177,15 +176,5 @@ export class HidTransport implements Transport {
     if (!device) return;
     this.device = null;
     await device.close().catch(() => undefined);
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: (fault: DeviceFault) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 }

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DeviceFault } from '../../main/contract/devices.js';
 import { deviceFault, disconnectedFault } from './faults.js';
-import { DeviceFaultError, type Transport } from './transport.js';
+import { DeviceFaultError, ListenedTransport, type Transport } from './transport.js';
 
 /** A fault for a failed open or write of a printer device file. */
 export function lpFault(error: unknown, path: string): DeviceFault {
@@ -53,12 +53,12 @@ export function lpFault(error: unknown, path: string): DeviceFault {
   }
 }
 
-export class LpTransport implements Transport {
+export class LpTransport extends ListenedTransport implements Transport {
   readonly description: string;
   private file: FileHandle | null = null;
-  private readonly closeListeners = new Set<(fault: DeviceFault) => void>();
 
   constructor(private readonly connection: { path: string }) {
+    super();
     this.description = `lp ${connection.path}`;
   }
 
@@ -87,7 +87,7 @@ export class LpTransport implements Transport {
       if (fault.code === 'DISCONNECTED' && this.file === file) {
         this.file = null;
         await file.close().catch(() => undefined);
-        for (const listener of this.closeListeners) listener(fault);
+        this.emitClose(fault);
       }
       throw new DeviceFaultError(fault);
     }
@@ -98,15 +98,5 @@ export class LpTransport implements Transport {
     if (!file) return;
     this.file = null;
     await file.close().catch(() => undefined);
-  }
-
-  /** A printer device file sends nothing back. */
-  onData(): () => void {
-    return () => undefined;
-  }
-
-  onClose(listener: (fault: DeviceFault) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 }

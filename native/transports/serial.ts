@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import type { DeviceFault, SerialConnection } from '../../main/contract/devices.js';
 import { disconnectedFault, serialFault } from './faults.js';
-import { DeviceFaultError, type Transport } from './transport.js';
+import { DeviceFaultError, ListenedTransport, type Transport } from './transport.js';
 
 /** How often an open port checks that its device file is still there. */
 const PRESENCE_CHECK_MS = 500;
@@ -23,14 +23,13 @@ function deviceOf(path: string): number | null {
   }
 }
 
-export class SerialTransport implements Transport {
+export class SerialTransport extends ListenedTransport implements Transport {
   readonly description: string;
   private port: SerialPort | null = null;
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(fault: DeviceFault) => void>();
   private presence: NodeJS.Timeout | null = null;
 
   constructor(private readonly connection: SerialConnection) {
+    super();
     const parity = connection.parity === 'none' ? 'N' : connection.parity === 'even' ? 'E' : 'O';
     this.description = `serial ${connection.path} ${connection.baudRate} ${connection.dataBits}${parity}${connection.stopBits}`;
   }
@@ -52,7 +51,7 @@ export class SerialTransport implements Transport {
         this.port = port;
         port.on('data', (chunk: Buffer) => {
           const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-          for (const listener of this.dataListeners) listener(bytes);
+          this.emitData(bytes);
         });
         // Errors after opening surface as a close (serialport closes a port that failed).
         port.on('error', () => undefined);
@@ -91,7 +90,7 @@ export class SerialTransport implements Transport {
     if (this.port !== port) return;
     this.release();
     if (port.isOpen) port.close(() => undefined);
-    for (const listener of this.closeListeners) listener(fault);
+    this.emitClose(fault);
   }
 
   private release(): void {
@@ -112,15 +111,5 @@ export class SerialTransport implements Transport {
       );
     }, PRESENCE_CHECK_MS);
     this.presence.unref();
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: (fault: DeviceFault) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 }

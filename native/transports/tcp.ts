@@ -4,7 +4,7 @@
 import net from 'node:net';
 import type { DeviceFault } from '../../main/contract/devices.js';
 import { deviceFault, disconnectedFault } from './faults.js';
-import { DeviceFaultError, type Transport } from './transport.js';
+import { DeviceFaultError, ListenedTransport, type Transport } from './transport.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const KEEPALIVE_DELAY_MS = 10_000;
@@ -56,11 +56,9 @@ function connectTimeoutFault(where: string, cause: string): DeviceFault {
   return deviceFault('TIMEOUT', { ru: `${where} не отвечает`, en: `${where} does not answer` }, CHECK_NETWORK_HINT, cause);
 }
 
-export class TcpTransport implements Transport {
+export class TcpTransport extends ListenedTransport implements Transport {
   readonly description: string;
   private socket: net.Socket | null = null;
-  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(fault: DeviceFault) => void>();
   private readonly where: string;
   private readonly connectTimeoutMs: number;
 
@@ -68,6 +66,7 @@ export class TcpTransport implements Transport {
     private readonly connection: { host: string; port: number },
     options: TcpOptions = {},
   ) {
+    super();
     // An IPv6 literal needs brackets to be told from its port.
     this.where = connection.host.includes(':') ? `[${connection.host}]:${connection.port}` : `${connection.host}:${connection.port}`;
     this.description = `tcp ${this.where}`;
@@ -106,7 +105,7 @@ export class TcpTransport implements Transport {
     let failure: unknown = null;
     socket.on('data', (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      for (const listener of this.dataListeners) listener(bytes);
+      this.emitData(bytes);
     });
     socket.on('error', (error) => {
       failure = error;
@@ -116,7 +115,7 @@ export class TcpTransport implements Transport {
       if (this.socket !== socket) return;
       this.socket = null;
       const fault = failure ? tcpFault(failure, this.where) : disconnectedFault(this.where, 'connection closed by the device');
-      for (const listener of this.closeListeners) listener(fault);
+      this.emitClose(fault);
     });
   }
 
@@ -145,15 +144,5 @@ export class TcpTransport implements Transport {
       });
       socket.end();
     });
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onClose(listener: (fault: DeviceFault) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 }

@@ -18,6 +18,33 @@ export interface Transport {
   onClose(listener: (fault: DeviceFault) => void): () => void;
 }
 
+/**
+ * The listener bookkeeping every transport shares: subclasses say `emitData` when bytes arrive and
+ * `emitClose` when the device went away.
+ */
+export abstract class ListenedTransport {
+  private readonly dataListeners = new Set<(bytes: Uint8Array) => void>();
+  private readonly closeListeners = new Set<(fault: DeviceFault) => void>();
+
+  onData(listener: (bytes: Uint8Array) => void): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  onClose(listener: (fault: DeviceFault) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  protected emitData(bytes: Uint8Array): void {
+    for (const listener of this.dataListeners) listener(bytes);
+  }
+
+  protected emitClose(fault: DeviceFault): void {
+    for (const listener of this.closeListeners) listener(fault);
+  }
+}
+
 /** Errors from transports and drivers carry the fault the user reads. */
 export class DeviceFaultError extends Error {
   constructor(readonly fault: DeviceFault) {

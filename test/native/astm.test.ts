@@ -22,6 +22,7 @@ import {
   type ReceiverEvent,
   type ReceiverResult,
 } from '../../native/protocols/astm/index.js';
+import { mulberry32 as prng } from '../../main/core/prng.js';
 
 const te = new TextEncoder();
 const ascii = (s: string): Uint8Array => te.encode(s);
@@ -30,18 +31,6 @@ const b = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 const flip = (a: Uint8Array, i: number, mask: number): void => {
   a[i] = (a[i] ?? 0) ^ mask;
 };
-
-/** mulberry32: small seeded PRNG so fuzz runs are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fake clock for the injected `now`. */
 function clock(start = 1_000_000): { now: () => number; t: number } {

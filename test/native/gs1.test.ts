@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCAN_ERROR_CODES } from '../../main/contract/devices.js';
 import { GS, gs1Date, parseScan, SCAN_ERROR_MESSAGES, type Scan, type ScanError } from '../../native/protocols/gs1.js';
+import { mulberry32 as rng } from '../../main/core/prng.js';
 
 const Y = { referenceYear: 2026 };
 const parse = (raw: string): Scan => parseScan(raw, Y);
@@ -301,16 +302,6 @@ describe('error messages', () => {
 });
 
 describe('fuzz', () => {
-  // Small deterministic PRNG (mulberry32) so failures reproduce.
-  function rng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const alphabet = `0123456789()]CdQeE1230${GS}${GS}${GS}ABZaz -\r\n\u0000\u00ff😀`;
 
   it('never throws and never reports a field that fails validation', () => {

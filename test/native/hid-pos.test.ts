@@ -8,21 +8,10 @@ import {
   encodeHidPosReports,
   type HidPosEvent,
 } from '../../native/protocols/hid-pos.js';
+import { mulberry32 as prng } from '../../main/core/prng.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const LABEL = `01046070010000131026-11${GS}17261127`;
-
-/** mulberry32: small seeded PRNG so fuzz runs are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function decodeAll(reports: Uint8Array[], start = 0): HidPosEvent[] {
   const decoder = new HidPosDecoder();

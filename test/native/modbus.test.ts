@@ -13,21 +13,12 @@ import {
   xyMd02Preset,
   type RegisterConfigInput,
 } from '../../native/protocols/modbus-registers.js';
+import { mulberry32 } from '../../main/core/prng.js';
 
 const hex = (u: ArrayLike<number>): string =>
   Array.from(u, (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 const cfg = (over: Partial<RegisterConfigInput>) =>
   parseRegisterConfig({ unitId: 1, function: 4, address: 1, type: 'int16', scale: 0.1, quantity: 'temperature', unit: '°C', ...over });
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('CRC and frames', () => {
   it('builds the XY-MD02 request with the known CRC 20 0B', () => {

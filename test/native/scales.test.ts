@@ -28,22 +28,12 @@ import {
   type Reading,
   type ScaleDecoder,
 } from '../../native/protocols/scales/index.js';
+import { mulberry32 as prng } from '../../main/core/prng.js';
 
 const te = new TextEncoder();
 const ascii = (s: string): Uint8Array => te.encode(s);
 const cat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
 
-/** mulberry32: small seeded PRNG so fuzz runs are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randomBytes = (rnd: () => number, n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
 
 function byteByByte(d: ScaleDecoder, bytes: Uint8Array): Reading[] {
