@@ -153,4 +153,38 @@ describe('browser host', () => {
     const rebinding = await http('POST', '/api/invoke', { 'Content-Type': 'application/json', Host: `evil.example:${host!.port}` }, JSON.stringify({ operation: 'setup.status', input: {} }));
     expect(rebinding.status).toBe(403);
   });
+
+  test('LAN mode: the event socket needs a live session, and closes when that session ends', async () => {
+    await start(true);
+    ws!.invoke('setup.initialise', { site: FISH_SITE, admin: { username: 'admin', display_name: 'A', password: 'admin-pass-1' } });
+    const login = ws!.invoke('auth.login', { username: 'admin', password: 'admin-pass-1' });
+    if (!login.ok) throw new Error('login failed');
+    const open = (query: string) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${host!.port}/api/events${query}`);
+      return new Promise<WebSocket>((resolve, reject) => (socket.once('open', () => resolve(socket)), socket.once('error', reject)));
+    };
+    // Weights, scans and lab results are not for whoever is on the LAN: no session, a made-up
+    // one, or the host token (which only this PC's own window has) are all refused.
+    await expect(open('')).rejects.toThrow(/401/);
+    await expect(open(`?session=${'x'.repeat(43)}`)).rejects.toThrow(/401/);
+    await expect(open(`?host=${host!.token}`)).rejects.toThrow(/401/);
+
+    const socket = await open(`?session=${encodeURIComponent(login.value.token)}`);
+    const message = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    const weight = { device: 'SCALE-1', at: Date.now(), weight: 12.5, unit: 'kg' as const, grams: 12_500, stable: true, status: 'ok' as const };
+    host!.events.publish('device.weight', weight);
+    expect(JSON.parse(await message)).toEqual({ channel: 'device.weight', payload: weight });
+
+    // Logging out (from this tablet or anywhere) ends the stream for that session.
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const logout = await http(
+      'POST',
+      '/api/invoke',
+      { 'Content-Type': 'application/json', Authorization: `Bearer ${login.value.token}` },
+      JSON.stringify({ operation: 'auth.logout', input: {} }),
+    );
+    expect(JSON.parse(logout.body).ok).toBe(true);
+    expect(await closed).toBe(4401);
+    await expect(open(`?session=${encodeURIComponent(login.value.token)}`)).rejects.toThrow(/401/);
+  });
 });

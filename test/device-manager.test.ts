@@ -2,7 +2,8 @@
 // real workspace whose devices were saved through the registry.
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { AstmSimulator, ModbusSimulator, MtSicsSimulator, TcpPrinterSimulator, ToledoSimulator } from '../native/sim/index.js';
+import { LAB_LINE_PRESETS } from '../main/contract/device-presets.js';
+import { AstmSimulator, CasSimulator, LabLineSimulator, ModbusSimulator, MtSicsSimulator, TcpPrinterSimulator, ToledoSimulator } from '../native/sim/index.js';
 import { seedDemo } from '../main/demo/seed.js';
 import { startDemoDevices } from '../main/devices/demo.js';
 import { DeviceManager } from '../main/devices/manager.js';
@@ -86,6 +87,23 @@ describe('scales', () => {
     const { manager, recorder } = await runDevices(p, [{ ...scaleDevice(scale.path), protocol: 'toledo' }]);
     await recorder.waitFor('device.weight', (w) => w.grams === 10_000 && w.net === true);
     expect(manager.capture('SC-1')).toMatchObject({ gross_g: 10_500, tare_g: 500, net_g: 10_000 });
+  });
+
+  test('after a tare on an MT-SICS scale the capture is gross = net + tare; a net weight without its tare (CAS) is refused', async () => {
+    const p = plant();
+    const mt = own(await new MtSicsSimulator({ state: { weightKg: 0.8 } }).start());
+    const cas = own(await new CasSimulator({ state: { weightKg: 10, tareKg: 0.5 }, intervalMs: 20 }).start());
+    const { manager, recorder } = await runDevices(p, [scaleDevice(mt.path), { ...scaleDevice(cas.path, {}, 'SC-CAS'), protocol: 'cas' }]);
+    await recorder.waitFor('device.weight', (w) => w.device === 'SC-1' && w.grams === 800);
+    await manager.tare('SC-1'); // the box goes on first
+    const filled = recorder.mark();
+    mt.set({ weightKg: 12.4 });
+    await recorder.waitFor('device.weight', (w) => w.device === 'SC-1' && w.grams === 12_400, filled);
+    expect(manager.capture('SC-1')).toMatchObject({ gross_g: 13_200, tare_g: 800, net_g: 12_400 });
+
+    // CAS says "NT" (net) but never the tare: no document may get gross = net from it.
+    await recorder.waitFor('device.weight', (w) => w.device === 'SC-CAS' && w.net === true && w.grams === 10_000);
+    expect(refusal(() => manager.capture('SC-CAS'))).toMatchObject({ code: 'WEIGHT_TARE_UNKNOWN', params: { device: 'SC-CAS' } });
   });
 
   test('zero and tare are confirmed by the scale; a scale that cannot is refused with the reason', async () => {
@@ -192,6 +210,59 @@ describe('sensors', () => {
     expect(stored.rows).toEqual([expect.objectContaining({ id: alert.id, device_code: 'TS-CR1', location_code: 'BF-CR1', kind: 'above' })]);
   });
 
+  test('an unplugged sensor is recorded as silent every poll, so its alert opens; plugged back, the alert closes', async () => {
+    const p = plant();
+    const sensor = own(await new ModbusSimulator({ temperature: 2.5 }).start());
+    const { recorder } = await runDevices(p, [
+      {
+        code: 'TS-1',
+        name: 'Датчик',
+        protocol: 'modbus',
+        connection: serial(sensor.path),
+        options: { pollMs: 200, timeoutMs: 200, alertDelayMs: 500, channels: [{ quantity: 'temperature', address: 1 }] },
+      },
+    ]);
+    await recorder.waitFor('device.sample', (s) => s.value === 2.5);
+    const unplugged = recorder.mark();
+    await sensor.unplug();
+    const alert = await recorder.waitFor('device.alert', (a) => a.kind === 'sensor' && a.state === 'open', unplugged);
+    expect(alert).toMatchObject({ device: 'TS-1', value: null });
+    const silent = p.ws.q.sql<{ error: string }>('SELECT error FROM sensor_samples WHERE value IS NULL ORDER BY at');
+    expect(silent.length).toBeGreaterThanOrEqual(2);
+    expect(silent[0]!.error).toMatch(/^no connection: Device .+ was disconnected/);
+    expect(p.call('alerts.list', { open: true }).rows).toEqual([expect.objectContaining({ id: alert.id, kind: 'sensor', device_code: 'TS-1' })]);
+
+    await sensor.replug();
+    await recorder.waitFor('device.alert', (a) => a.id === alert.id && a.state === 'closed', unplugged);
+  });
+
+  test('while the workspace keeps failing at most `max` samples wait per device: the oldest go, and the log says so', async () => {
+    const p = plant();
+    const sensor = own(await new ModbusSimulator({ temperature: 3.1 }).start());
+    const reports: string[] = [];
+    const { recorder } = await runDevices(
+      p,
+      [{ code: 'TS-1', name: 'Датчик', protocol: 'modbus', connection: serial(sensor.path), options: { pollMs: 200, channels: [{ quantity: 'temperature', address: 1 }] } }],
+      { samples: { flushMs: 50, max: 3 }, onError: (what, error) => reports.push(`${what}: ${error instanceof Error ? error.message : (error as { code: string }).code}`) },
+    );
+    await recorder.waitFor('device.sample', (s) => s.value === 3.1);
+    // Another program holds the write lock; the manager's writes fail at once instead of waiting.
+    p.ws.db.pragma('busy_timeout = 0');
+    const other = new Database(p.ws.file);
+    later(async () => other.close());
+    other.exec('BEGIN IMMEDIATE');
+    const locked = recorder.mark();
+    await until('six samples while locked', () => recorder.of('device.sample', locked).length >= 6);
+    const taken = recorder.of('device.sample', locked).map((s) => s.at);
+    other.exec('COMMIT');
+
+    const stored = () => new Set(p.ws.q.sql<{ at: number }>('SELECT at FROM sensor_samples').map((r) => r.at));
+    await until('the samples kept stored', () => stored().has(taken.at(-1)!));
+    expect(taken.filter((at) => stored().has(at))).toEqual(taken.slice(-3));
+    expect(reports).toContain('device TS-1: storing samples: the workspace keeps failing: the oldest samples are dropped, 3 are kept');
+    expect(reports.some((r) => /^device TS-1: storing samples: \d+ samples were dropped while the workspace was failing$/.test(r))).toBe(true);
+  });
+
   test('samples a busy workspace could not take are written later: none is lost', { timeout: 20_000 }, async () => {
     const p = plant();
     const sensor = own(await new ModbusSimulator({ temperature: 3.1 }).start());
@@ -254,6 +325,47 @@ describe('lab instruments', () => {
   });
 });
 
+describe('line-output lab instruments', () => {
+  test('tied to an inspection, readings land there with their verdicts; only its own release unties it, and the tie lapses', async () => {
+    const p = plant();
+    p.call('templates.upsert', {
+      code: 'LAB-MOIST',
+      stage: 'incoming',
+      name_ru: 'Влажность',
+      name_en: 'Moisture',
+      parameters: [{ code: 'MOISTURE', name_ru: 'Влага', name_en: 'Moisture', kind: 'numeric', unit: '%', min_value: 10, max_value: 20, test_code: 'moisture' }],
+    });
+    const lot = p.receiveOmul().lines[0]!.lot_code;
+    const { number } = p.call('inspections.open', { lot, template: 'LAB-MOIST' });
+    const analyser = own(await new LabLineSimulator({ model: 'sartorius-ma', value: 15.2, intervalMs: 50 }).start());
+    const profile = LAB_LINE_PRESETS['sartorius-ma'].profile;
+    // sampleId stays at its default ('lot'): that setting is for ASTM sample ids, not for ties.
+    const { manager, recorder } = await runDevices(p, [{ code: 'LAB-2', name: 'Влагомер', protocol: 'lab-line', connection: serial(analyser.path), options: { profile } }], {
+      labTieMs: 400,
+    });
+    await recorder.waitFor('device.status', (s) => s.state !== 'connecting');
+
+    expect(manager.setSample('LAB-2', number).tiedTo).toEqual({ inspection: number, until: expect.any(Number) });
+    const landed = await recorder.waitFor('device.lab', (r) => r.numeric === 15.2);
+    expect(landed).toMatchObject({ device: 'LAB-2', sampleId: number, testCode: 'moisture', unit: '%', inspection: number, refused: null });
+    expect(p.call('inspections.get', { number }).results).toEqual([expect.objectContaining({ parameter_code: 'MOISTURE', value_num: 15.2, verdict: 'pass', source: 'device' })]);
+
+    // Another user's panel on another inspection closes: this tie stays.
+    expect(manager.setSample('LAB-2', null, 'QC-OTHER-1').tiedTo?.inspection).toBe(number);
+    analyser.value = 24.5;
+    await recorder.waitFor('device.lab', (r) => r.numeric === 24.5 && r.inspection === number);
+    await until('the later value recorded', () => p.call('inspections.get', { number }).results[0]?.verdict === 'fail');
+    expect(manager.setSample('LAB-2', null, number).tiedTo).toBeNull();
+
+    // Tied again and then left alone (no readings: unplugged), the tie lapses by itself.
+    manager.setSample('LAB-2', number);
+    const quiet = recorder.mark();
+    await analyser.unplug();
+    await recorder.waitFor('device.status', (s) => s.code === 'LAB-2' && s.tiedTo === null, quiet);
+    expect(manager.statuses()[0]!.tiedTo).toBeNull();
+  });
+});
+
 describe('label printers', () => {
   test('jobs go through the queue to a network printer; a refused connection fails that job only', async () => {
     const p = plant();
@@ -285,6 +397,39 @@ describe('label printers', () => {
       ['Ящик 1', 'done'],
     ]);
     expect(refusal(() => manager.cancel(third.id))).toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  test('jobs waiting for a printer fail, saying why, when its settings change or the app closes; a queued job can be cancelled', async () => {
+    const p = plant();
+    const printer = own(await new TcpPrinterSimulator({ language: 'zpl' }).start());
+    await printer.refuse(true); // switched off: jobs wait for it
+    const device = { code: 'PR-1', name: 'Принтер этикеток', protocol: 'zpl', connection: { type: 'tcp', host: '127.0.0.1', port: printer.port } };
+    const { manager, recorder } = await runDevices(p, [device]);
+    expect(manager.statuses()[0]).toMatchObject({ state: 'error', fault: { code: 'REFUSED' } });
+    const waiting = manager.print('PR-1', 'Ящик 1', ascii('^XA^FD1^FS^XZ'));
+    const unwanted = manager.print('PR-1', 'Ящик 2', ascii('^XA^FD2^FS^XZ'));
+    expect(manager.cancel(unwanted.id).state).toBe('cancelled');
+
+    const saved = recorder.mark();
+    p.call('devices.save', { ...device, options: { dpi: 300 } });
+    await manager.reload();
+    const failed = await recorder.waitFor('device.printJob', (j) => j.id === waiting.id && j.state === 'failed', saved);
+    expect(failed.fault).toMatchObject({
+      message: { ru: 'Принтер этикеток: этикетка не напечатана — настройки принтера изменены', en: 'Принтер этикеток: the label was not printed — the printer settings were changed' },
+      hint: { en: 'Print it again' },
+    });
+    expect(manager.jobs().find((j) => j.id === waiting.id)?.state).toBe('failed');
+    expect(refusal(() => manager.cancel(waiting.id))).toMatchObject({ code: 'INVALID_STATE' });
+
+    // The printer with its new settings queues jobs again; one can be cancelled, the other fails as the app closes.
+    const dropped = manager.print('PR-1', 'Ящик 3', ascii('^XA^FD3^FS^XZ'));
+    const left = manager.print('PR-1', 'Ящик 4', ascii('^XA^FD4^FS^XZ'));
+    expect(manager.cancel(dropped.id).state).toBe('cancelled');
+    const closing = recorder.mark();
+    await manager.stop();
+    const last = await recorder.waitFor('device.printJob', (j) => j.id === left.id && j.state === 'failed', closing);
+    expect(last.fault?.message.en).toBe('Принтер этикеток: the label was not printed — the app is closing');
+    expect(printer.jobs).toEqual([]);
   });
 });
 

@@ -109,7 +109,7 @@ describe('operations', () => {
     const rows = value<{ rows: { code: string; state: string }[] }>(await service.invokeDevice('devices.status', {}, operator)).rows;
     expect(rows).toEqual([expect.objectContaining({ code: 'SC-1', state: 'reading' })]);
     expect(value(await service.invokeDevice('devices.reconnect', { device: 'SC-1' }, operator))).toMatchObject({ code: 'SC-1' });
-    expectReadable(refused(await service.invokeDevice('devices.sample', { device: 'SC-1', sample: 'LOT-1' }, { token: p.adminToken })), { code: 'DEVICE_WRONG_KIND' });
+    expectReadable(refused(await service.invokeDevice('devices.sample', { device: 'SC-1', inspection: 'QC-1' }, { token: p.adminToken })), { code: 'DEVICE_WRONG_KIND' });
   });
 
   test('printers.test prints a label with Cyrillic text and a GS1-128 barcode a scanner reads back', async () => {

@@ -32,6 +32,19 @@ describe('keyboard wedge', () => {
     expect(wedge.idle(10_000)).toBeNull();
   });
 
+  it('a held key is a person, however fast it repeats: nothing is swallowed or taken back', () => {
+    const wedge = new KeyboardWedge();
+    const held = [{ key: '0', at: 0 }, ...Array.from({ length: 20 }, (_, i) => ({ key: '0', at: 500 + i * 10, repeat: true }))];
+    expect(keys(held, wedge).every((a) => a.kind === 'pass')).toBe(true);
+    expect(wedge.active).toBe(false);
+    expect(wedge.key({ key: 'Enter', at: 800 })).toEqual({ kind: 'pass' });
+    expect(wedge.idle(10_000)).toBeNull();
+    // The same keys unflagged are a scan: it is the repeat flag that tells them apart.
+    const unflagged = new KeyboardWedge();
+    keys(held.map(({ key, at }) => ({ key, at })), unflagged);
+    expect(unflagged.active).toBe(true);
+  });
+
   it('takes two fast keys (a rollover) followed by a slow one for typing', () => {
     const wedge = new KeyboardWedge();
     const actions = [

@@ -82,7 +82,7 @@ export const SAMPLE_INPUTS: { [N in OperationName]: OperationInput<N> } = {
   'devices.zero': { device: 'SC-1' },
   'devices.tare': { device: 'SC-1' },
   'devices.reconnect': { device: 'SC-1' },
-  'devices.sample': { device: 'LAB-1', sample: 'LOT1' },
+  'devices.sample': { device: 'LAB-1', inspection: 'QC-1' },
   'printers.print': { device: 'PR-1', title: 'Этикетка', data: '^XA^XZ' },
   'printers.test': { device: 'PR-1' },
   'printers.jobs': {},

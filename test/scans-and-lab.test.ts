@@ -110,8 +110,8 @@ type Ctx = ReturnType<typeof inspecting>;
 
 const result = (testCode: string, value: string, unit = '') => ({ testCode, value, numeric: Number.isNaN(Number(value)) ? null : Number(value), unit });
 
-function labRecord(p: TestPlant, sampleId: string, results: ReturnType<typeof result>[], device = 'LAB-1') {
-  return p.callAsDevice(device, 'lab.record', { device, sampleId, results }).results;
+function labRecord(p: TestPlant, sampleId: string, results: ReturnType<typeof result>[], device = 'LAB-1', sampleIs?: 'inspection' | 'lot') {
+  return p.callAsDevice(device, 'lab.record', { device, sampleId, results, ...(sampleIs ? { sampleIs } : {}) }).results;
 }
 
 /** Everything but the audit trail, which notes every call of a device, stored or not. */
@@ -154,6 +154,33 @@ describe('lab instruments', () => {
     labRecord(p, number, [result('H2O', '65.2')]);
     const moisture = p.call('inspections.get', { number }).results.filter((r) => r.parameter_code === 'MOISTURE');
     expect(moisture.map((r) => [r.value_num, r.verdict])).toEqual([[65.2, 'pass']]);
+  });
+
+  test('a result in another unit than its parameter is refused with both units; the same unit written differently lands', () => {
+    const p = plant();
+    const { lot, number } = inspecting(p);
+    p.call('devices.save', LAB);
+    const events = labRecord(p, lot, [result('H2O', '70', 'g/100g'), result('HIST', '12', ' MG / KG '), result('COL', 'светлый', 'ед.')]);
+    expect(events.map((e) => e.refused?.en ?? e.inspection)).toEqual([
+      'Parameter MOISTURE is measured in "%"; the instrument sent "g/100g"',
+      number,
+      number, // the parameter names no unit: nothing to compare
+    ]);
+    expect(events[0]!.refused!.ru).toBe('Показатель MOISTURE измеряется в «%», прибор прислал значение в «g/100g»');
+    labRecord(p, lot, [result('H2O', '70', '% ')]);
+    expect(p.call('inspections.get', { number }).results.map((r) => [r.parameter_code, r.value_num ?? r.value_text])).toEqual([
+      ['MOISTURE', 70],
+      ['HIST', 12],
+      ['COLOUR', 'светлый'],
+    ]);
+  });
+
+  test('a line-output reading names its inspection, whatever the device setting says about sample ids', () => {
+    const p = plant();
+    const { number } = inspecting(p);
+    p.call('devices.save', LAB); // sampleId: 'lot' by default
+    expect(labRecord(p, number, [result('H2O', '70')])[0]!.refused?.en).toBe(`Lot "${number}" not found`);
+    expect(labRecord(p, number, [result('H2O', '70')], 'LAB-1', 'inspection')[0]).toMatchObject({ inspection: number, refused: null });
   });
 
   test('results that cannot be placed are returned with the reason and stored nowhere; the rest land', () => {

@@ -125,12 +125,11 @@ export const scaleOptions = z
   })
   .strict();
 
-export const scannerOptions = z
-  .object({
-    /** Line suffix of a serial/CDC scanner. */
-    suffix: z.enum(['cr', 'lf', 'crlf']).default('cr'),
-  })
-  .strict();
+/**
+ * No options: a serial/CDC scanner's line ends at CR, LF or CR LF alike, whatever suffix the
+ * scanner is set to, so there is nothing to choose.
+ */
+export const scannerOptions = z.object({}).strict();
 
 /** A simple line-output instrument (moisture analyser, pH meter): ask, match a line, take a value. */
 export const labLineProfile = z
@@ -163,9 +162,8 @@ export const labOptions = z
     sampleId: z.enum(['inspection', 'lot']).default('lot'),
     /** Instrument test code → template parameter test code, where they differ. */
     testCodes: z.record(z.string().max(40), z.string().max(40)).default({}),
-    /** lab-line only. */
+    /** lab-line only; its readings go into the inspection chosen in the app (`sampleId` is for ASTM). */
     profile: labLineProfile.optional(),
-    /** lab-line only: the lot or inspection the next readings belong to is chosen in the app. */
   })
   .strict();
 
@@ -342,6 +340,11 @@ export const deviceStatus = z.object({
   /** Reconnect attempt number while the device is away; next try at `retryAt`. */
   attempt: z.number().int().min(0),
   retryAt: epochMs.nullable(),
+  /**
+   * Line-output lab instruments: the inspection their next readings go into, chosen in the app;
+   * the tie lapses at `until` unless a reading comes first (absent for other devices).
+   */
+  tiedTo: z.object({ inspection: z.string(), until: epochMs }).nullable().optional(),
 });
 export type DeviceStatus = z.infer<typeof deviceStatus>;
 
@@ -491,7 +494,10 @@ export const capturedWeight = z.object({
   gross_g: z.number().int(),
   tare_g: z.number().int(),
   net_g: z.number().int(),
-  /** The scale's own frame, kept with the document line for disputes. */
+  /**
+   * The scale's own frame, shown to the operator with the weight. Documents keep gross/tare/net
+   * only (receipt lines have no column for the frame yet — see docs/devices.md).
+   */
   raw: z.string(),
 });
 export type CapturedWeight = z.infer<typeof capturedWeight>;

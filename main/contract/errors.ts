@@ -136,6 +136,10 @@ export const ERROR_MESSAGES = {
   WEIGHT_OVERLOAD: { ru: 'Перегрузка весов', en: 'The scale is overloaded' },
   WEIGHT_UNDERLOAD: { ru: 'Вес ниже нуля — обнулите весы', en: 'The weight is below zero — zero the scale' },
   WEIGHT_SCALE_ERROR: { ru: 'Весы сообщают ошибку: {reason}', en: 'The scale reports an error: {reason}' },
+  WEIGHT_TARE_UNKNOWN: {
+    ru: 'Весы «{device}» показывают вес нетто, не сообщая тару — снимите тару на весах или взвесьте брутто',
+    en: 'Scale "{device}" shows a net weight without telling its tare — remove the tare on the scale or weigh gross',
+  },
   WEIGHT_OUT_OF_RANGE: {
     ru: 'Вес {weight} кг вне диапазона весов ({min}–{max} кг)',
     en: 'Weight {weight} kg is outside the scale range ({min}–{max} kg)',

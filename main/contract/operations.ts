@@ -942,6 +942,8 @@ export const operations = {
     input: obj({
       device: code,
       sampleId: text(80),
+      /** What the sample id names; default: the device's `sampleId` setting (line-output readings name the inspection they are tied to). */
+      sampleIs: z.enum(['inspection', 'lot']).optional(),
       results: z
         .array(obj({ testCode: text(40), value: z.string().max(200), numeric: z.number().nullable(), unit: z.string().max(20) }))
         .min(1)
@@ -994,10 +996,16 @@ export const operations = {
     summary: 'Try a device again now instead of waiting for the next reconnect attempt',
   }),
   'devices.sample': deviceOp({
-    input: obj({ device: code, sample: text(80).nullable() }),
-    output: ok,
+    input: obj({
+      device: code,
+      /** The open inspection the instrument's next readings go into; null unties it. */
+      inspection: text(80).nullable(),
+      /** With `inspection: null`: untie only if the instrument is still tied to this inspection (not to someone else's). */
+      release: text(80).optional(),
+    }),
+    output: deviceStatus,
     permission: 'quality.inspect',
-    summary: 'Tell a line-output lab instrument which lot or inspection its next readings belong to',
+    summary: 'Tie a line-output lab instrument to an inspection for its next readings (lapses after a while without readings), or untie it',
   }),
   'printers.print': deviceOp({
     input: obj({

@@ -3,8 +3,9 @@
 //
 // Per device: one driver for as long as its settings stay the same (reopened after a loss, so a
 // printer's queue waits for it), a status published on change, reconnection with exponential backoff,
-// the latest weight of a scale (for capture), sensor samples batched into `sensors.record`,
-// lab results put into inspections through `lab.record`, and print jobs.
+// the latest weight of a scale (for capture), sensor samples batched into `sensors.record` (and a
+// null sample per channel while a sensor cannot be read, so its silence raises the alert), lab
+// results put into inspections through `lab.record`, and print jobs.
 // Everything a driver reports arrives in callbacks; nothing here may throw back into them.
 import { realpathSync } from 'node:fs';
 import type {
@@ -17,6 +18,7 @@ import type {
   PrintJob,
   ScaleOptions,
   ScanEvent,
+  SensorOptions,
   SensorSampleEvent,
   WeightEvent,
 } from '../contract/devices.js';
@@ -29,7 +31,7 @@ import type { Workspace } from '../workspace.js';
 import { createDriver } from '../../native/drivers/index.js';
 import { createTransport } from '../../native/transports/index.js';
 import type { TransportFactory } from '../../native/transports/transport.js';
-import { faultOf, type DeviceDriver, type DriverFactory, type DriverListeners, type LabMessage } from '../../native/drivers/driver.js';
+import { faultOf, type DeviceDriver, type DriverFactory, type DriverListeners, type LabMessage, type RetireReason } from '../../native/drivers/driver.js';
 import { deviceError, deviceFailed, type Pair } from './errors.js';
 
 export interface BackoffOptions {
@@ -47,8 +49,13 @@ export interface DeviceManagerOptions {
   backoff?: Partial<BackoffOptions>;
   /** A scale's weights reach the windows at most once per this interval (default 100 ms). */
   weightIntervalMs?: number;
-  /** Sensor samples are written every `flushMs` (default 5 s) or once `batch` (100) are waiting. */
-  samples?: { flushMs?: number; batch?: number };
+  /**
+   * Sensor samples are written every `flushMs` (default 5 s) or once `batch` (100) are waiting; while
+   * the workspace keeps failing, at most `max` (50,000) wait per device and the oldest are dropped.
+   */
+  samples?: { flushMs?: number; batch?: number; max?: number };
+  /** A line-output lab instrument's tie to an inspection lapses after this long without a reading (default 30 min). */
+  labTieMs?: number;
   /** Problems nobody is waiting for (a failed write of samples, a reload that failed): for the log. */
   onError?: (what: string, error: unknown) => void;
 }
@@ -56,6 +63,10 @@ export interface DeviceManagerOptions {
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.2 };
 /** The most samples one `sensors.record` call takes (its input limit). */
 const MAX_RECORD = 10_000;
+/** Samples one device may have waiting while the workspace keeps failing. */
+const MAX_QUEUED_SAMPLES = 50_000;
+/** A line-output instrument stays tied to an inspection this long after the tie or its last reading. */
+const LAB_TIE_MS = 30 * 60_000;
 /** Print jobs remembered for `printers.jobs` (this run only). */
 const MAX_JOBS = 200;
 /** Devices that talk only when something happens: an open connection is as good as a reading. */
@@ -78,8 +89,10 @@ interface Slot {
   retryTimer: NodeJS.Timeout | null;
   latest: { event: WeightEvent; raw: string; receivedAt: number } | null;
   throttle: { last: WeightEvent | null; lastAt: number; pending: WeightEvent | null; timer: NodeJS.Timeout | null };
-  /** Line-output lab instruments: the sample their next readings belong to (kept across reconnects). */
-  sample: string | null;
+  /** Line-output lab instruments: the inspection their next readings go into (kept across reconnects, lapses at `until`). */
+  tie: { inspection: string; until: number; timer: NodeJS.Timeout } | null;
+  /** Sensors while they cannot be read: writes a null sample per channel every poll. */
+  silence: NodeJS.Timeout | null;
 }
 
 export class DeviceManager {
@@ -90,8 +103,12 @@ export class DeviceManager {
   private readonly weightIntervalMs: number;
   private readonly flushMs: number;
   private readonly batch: number;
+  private readonly maxQueued: number;
+  private readonly labTieMs: number;
   private readonly slots = new Map<string, Slot>();
   private readonly samples = new Map<string, SampleRecord[]>();
+  /** Samples dropped per device since its samples were last written. */
+  private readonly dropped = new Map<string, number>();
   private readonly jobList = new Map<string, PrintJob>();
   private flushTimer: NodeJS.Timeout | null = null;
   private running = false;
@@ -110,6 +127,8 @@ export class DeviceManager {
     this.weightIntervalMs = options.weightIntervalMs ?? 100;
     this.flushMs = options.samples?.flushMs ?? 5_000;
     this.batch = options.samples?.batch ?? 100;
+    this.maxQueued = options.samples?.max ?? MAX_QUEUED_SAMPLES;
+    this.labTieMs = options.labTieMs ?? LAB_TIE_MS;
   }
 
   /** Opens this PC's active devices; resolves when each has had its first attempt. */
@@ -130,7 +149,7 @@ export class DeviceManager {
       for (const [code, slot] of this.slots) {
         const config = wanted.get(code);
         if (config && settingsOf(config) === slot.settings) continue;
-        await this.shut(slot);
+        await this.shut(slot, 'settings');
         this.slots.delete(code);
         // Switched off: the windows hear it is gone (a changed device is announced as it reopens).
         if (!config) this.setStatus(slot, { state: 'disabled', fault: null, attempt: 0, retryAt: null });
@@ -150,7 +169,7 @@ export class DeviceManager {
   stop(): Promise<void> {
     return this.serially(async () => {
       this.running = false;
-      await Promise.all([...this.slots.values()].map((slot) => this.shut(slot)));
+      await Promise.all([...this.slots.values()].map((slot) => this.shut(slot, 'closing')));
       this.slots.clear();
       this.flushSamples();
       if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -206,7 +225,10 @@ export class DeviceManager {
     if (grams === 0 || grams < options.minGrams || grams > options.maxGrams) {
       throw deviceError('WEIGHT_OUT_OF_RANGE', { weight: kg(grams), min: kg(options.minGrams), max: kg(options.maxGrams) });
     }
-    const tare = w.net ? Math.round(w.tareGrams ?? 0) : 0;
+    // A net weight whose tare the scale does not tell (CAS "NT") would go into the document as gross = net.
+    const tareGrams = w.net ? w.tareGrams : 0;
+    if (tareGrams === null || tareGrams === undefined) throw deviceError('WEIGHT_TARE_UNKNOWN', { device });
+    const tare = Math.round(tareGrams);
     return { device, at: w.at, gross_g: grams + tare, tare_g: tare, net_g: grams, raw: latest.raw };
   }
 
@@ -218,20 +240,31 @@ export class DeviceManager {
     return this.scaleCommand(code, 'tare');
   }
 
-  /** Which lot or inspection a line-output instrument's next readings belong to. */
-  setSample(code: string, sample: string | null): void {
+  /**
+   * Ties a line-output instrument to the inspection its next readings go into, or unties it. With
+   * `release`, only a tie to that inspection is undone: someone else may have tied it since.
+   */
+  setSample(code: string, inspection: string | null, release?: string): DeviceStatus {
     const slot = this.slot(code, 'lab');
     if (slot.config.protocol !== 'lab-line') {
       throw deviceError('DEVICE_WRONG_KIND', { device: code, kind: { ru: 'прибор с построчным выводом', en: 'line-output instrument' } });
     }
-    slot.sample = sample;
-    if (slot.open) slot.driver?.setSample?.(sample);
+    if (inspection !== null) this.tie(slot, inspection);
+    else if (release === undefined || slot.tie?.inspection === release) this.untie(slot);
+    return { ...slot.status };
   }
 
-  /** Queues a label; while the printer is away the job waits for it to come back. */
+  /**
+   * Queues a label; jobs are sent one at a time. While a serial or USB printer is disconnected, or
+   * a network printer did not answer when its connection was last (re)opened, jobs wait in the
+   * queue until it is back. A job whose own send fails (refused, the printer did not take it in
+   * time, or is still busy with an earlier job that timed out) fails; so do the jobs still waiting
+   * when the printer's settings change or the app closes.
+   */
   print(code: string, title: string, data: Uint8Array, copies = 1): PrintJob {
     const slot = this.slot(code, 'printer');
-    if (!slot.driver?.print) throw this.offline(slot);
+    // (a printer being shut takes no more jobs: nothing would ever send them)
+    if (slot.retired || !slot.driver?.print) throw this.offline(slot);
     try {
       // The driver reports the job (queued, sending, done) through its listener.
       return slot.driver.print(title, data, copies);
@@ -294,8 +327,10 @@ export class DeviceManager {
       retryTimer: null,
       latest: null,
       throttle: { last: null, lastAt: 0, pending: null, timer: null },
-      sample: null,
+      tie: null,
+      silence: null,
     };
+    if (config.protocol === 'lab-line') slot.status.tiedTo = null;
     try {
       slot.driver = this.driverFactory(config, { now: this.now, listeners: this.listeners(slot), openTransport: this.openTransport });
     } catch (error) {
@@ -330,7 +365,8 @@ export class DeviceManager {
     // Shut while opening: the driver was closed already.
     if (slot.retired) return;
     slot.open = true;
-    if (slot.sample !== null) driver.setSample?.(slot.sample);
+    this.stopSilence(slot);
+    if (slot.tie) driver.setSample?.(slot.tie.inspection);
     // A streaming device may have sent its first reading before open() returned.
     if (slot.status.state === 'connecting') {
       const attempt = PASSIVE_KINDS.has(slot.config.kind) ? 0 : slot.status.attempt;
@@ -338,12 +374,18 @@ export class DeviceManager {
     }
   }
 
-  /** The device leaves (removed, settings changed, app stopping); what it still reports is ignored. */
-  private async shut(slot: Slot): Promise<void> {
+  /**
+   * The device leaves (removed, settings changed, app stopping); what it still reports is ignored,
+   * and a printer's waiting jobs fail, saying why.
+   */
+  private async shut(slot: Slot, why: RetireReason): Promise<void> {
     slot.retired = true;
     slot.open = false;
     this.clearRetry(slot);
     this.forgetWeight(slot);
+    this.stopSilence(slot);
+    if (slot.tie) clearTimeout(slot.tie.timer);
+    slot.driver?.retire?.(why);
     await slot.driver?.close().catch(() => undefined);
   }
 
@@ -367,6 +409,7 @@ export class DeviceManager {
     // Whatever the driver still holds (a poll timer, half an open port) is let go.
     void slot.driver?.close().catch(() => undefined);
     if (!this.running) return;
+    if (slot.config.kind === 'sensor') this.recordSilence(slot, fault);
     const attempt = slot.status.attempt + 1;
     const delay = this.delay(attempt);
     slot.retryTimer = setTimeout(() => {
@@ -391,7 +434,8 @@ export class DeviceManager {
       next.state !== before.state ||
       next.attempt !== before.attempt ||
       next.retryAt !== before.retryAt ||
-      JSON.stringify(next.fault) !== JSON.stringify(before.fault);
+      JSON.stringify(next.fault) !== JSON.stringify(before.fault) ||
+      JSON.stringify(next.tiedTo) !== JSON.stringify(before.tiedTo);
     if (changed) this.publishStatus(slot);
   }
 
@@ -467,7 +511,12 @@ export class DeviceManager {
 
   private onLab(slot: Slot, message: LabMessage, at: number): void {
     const device = slot.config.code;
-    const result = this.workspace.invokeAs('lab.record', { device, sampleId: message.sampleId, results: message.results }, deviceActor(this.workspace.q, device));
+    // A line-output instrument's readings name the inspection it is tied to (its sampleId setting is
+    // for ASTM sample ids); each reading keeps the tie alive.
+    const lineOutput = slot.config.protocol === 'lab-line';
+    if (lineOutput && slot.tie) this.tie(slot, slot.tie.inspection);
+    const input = { device, sampleId: message.sampleId, results: message.results, ...(lineOutput ? { sampleIs: 'inspection' as const } : {}) };
+    const result = this.workspace.invokeAs('lab.record', input, deviceActor(this.workspace.q, device));
     if (result.ok) {
       for (const event of result.value.results) this.events.publish('device.lab', event);
       this.events.publish('workspace.changed', { operation: 'lab.record' });
@@ -479,8 +528,53 @@ export class DeviceManager {
     }
   }
 
+  /** (Re)ties a line-output instrument to an inspection until `labTieMs` from now. */
+  private tie(slot: Slot, inspection: string): void {
+    if (slot.tie) clearTimeout(slot.tie.timer);
+    const until = this.now() + this.labTieMs;
+    // A closed window or a crashed one never unties it: the tie lapses by itself.
+    slot.tie = { inspection, until, timer: setTimeout(() => this.untie(slot), this.labTieMs) };
+    if (slot.open) slot.driver?.setSample?.(inspection);
+    this.setStatus(slot, { tiedTo: { inspection, until } });
+  }
+
+  private untie(slot: Slot): void {
+    if (!slot.tie) return;
+    clearTimeout(slot.tie.timer);
+    slot.tie = null;
+    if (slot.open) slot.driver?.setSample?.(null);
+    this.setStatus(slot, { tiedTo: null });
+  }
+
+  /**
+   * A sensor that cannot be read is recorded as such — a null sample per channel now and every poll
+   * until it opens again — so the chart shows the gap and the `sensor` alert opens after its delay
+   * (alerts are decided from stored samples alone).
+   */
+  private recordSilence(slot: Slot, fault: DeviceFault): void {
+    const { channels, pollMs } = slot.config.options as SensorOptions;
+    const reason = `no connection: ${fault.message.en}`;
+    const record = (): void => {
+      const at = this.now();
+      try {
+        for (const { quantity } of channels) this.onSample(slot, { device: slot.config.code, at, quantity, value: null, error: reason });
+      } catch (error) {
+        this.options.onError?.(`device ${slot.config.code}`, error);
+      }
+    };
+    this.stopSilence(slot);
+    record();
+    slot.silence = setInterval(record, pollMs);
+  }
+
+  private stopSilence(slot: Slot): void {
+    if (slot.silence) clearInterval(slot.silence);
+    slot.silence = null;
+  }
+
   private onSample(slot: Slot, event: SensorSampleEvent): void {
     this.events.publish('device.sample', event);
+    const device = slot.config.code;
     const record: SampleRecord = { at: event.at, quantity: event.quantity, value: event.value };
     if (event.error !== undefined) record.error = event.error.slice(0, 200);
     // A misconfigured scale factor can give values no sensor measures; keep them as errors.
@@ -488,9 +582,18 @@ export class DeviceManager {
       record.error = `value out of range: ${record.value}`;
       record.value = null;
     }
-    const queue = this.samples.get(slot.config.code) ?? [];
+    const queue = this.samples.get(device) ?? [];
     queue.push(record);
-    this.samples.set(slot.config.code, queue);
+    this.samples.set(device, queue);
+    if (queue.length > this.maxQueued) {
+      // The workspace keeps failing: memory is not given up to it; the log hears when dropping starts.
+      queue.splice(0, queue.length - this.maxQueued);
+      const dropped = (this.dropped.get(device) ?? 0) + 1;
+      this.dropped.set(device, dropped);
+      if (dropped === 1) {
+        this.options.onError?.(`device ${device}: storing samples`, new Error(`the workspace keeps failing: the oldest samples are dropped, ${this.maxQueued} are kept`));
+      }
+    }
     if (queue.length >= this.batch) this.flushSamples();
     else this.flushTimer ??= setTimeout(() => this.flushSamples(), this.flushMs);
   }
@@ -509,6 +612,11 @@ export class DeviceManager {
           if (result.error.code === 'INTERNAL') break;
         }
         queue.splice(0, chunk.length);
+        const dropped = this.dropped.get(device);
+        if (result.ok && dropped !== undefined) {
+          this.dropped.delete(device);
+          this.options.onError?.(`device ${device}: storing samples`, new Error(`${dropped} samples were dropped while the workspace was failing`));
+        }
         // Samples alone reach the windows as device.sample events; only an alert raised or closed
         // changes what other screens show (every open screen re-reads on workspace.changed).
         if (result.ok && result.value.alerts.length > 0) {

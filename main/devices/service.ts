@@ -56,7 +56,7 @@ export class DeviceService {
       'devices.zero': async (input) => (await m.zero(input.device), { ok: true as const }),
       'devices.tare': async (input) => (await m.tare(input.device), { ok: true as const }),
       'devices.reconnect': (input) => m.reconnect(input.device),
-      'devices.sample': (input) => (m.setSample(input.device, input.sample), { ok: true as const }),
+      'devices.sample': (input) => m.setSample(input.device, input.inspection, input.release),
       'printers.print': (input) => m.print(input.device, input.title, new TextEncoder().encode(input.data)),
       'printers.test': (input) => {
         const config = m.config(input.device, 'printer');

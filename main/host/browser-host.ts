@@ -7,7 +7,9 @@
 // the same browser cannot call the API (CSRF) nor reach it through DNS rebinding. LAN mode is
 // an explicit option: it listens on all interfaces, needs no host token, and so every operation
 // except first-run status and login needs a logged-in user (which the contract demands anyway);
-// first-run setup is refused from the LAN.
+// first-run setup is refused from the LAN. The event socket carries weights, scans, lab results
+// and alerts, so in LAN mode it too needs a session (in the query: a browser cannot set headers
+// on a WebSocket), and it is closed when that session ends.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -60,6 +62,8 @@ const MIME: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 const LAN_REFUSED = new Set(['setup.initialise']);
+/** How often a LAN event socket's session is checked again, so an expired one stops hearing. */
+const SESSION_RECHECK_MS = 60_000;
 
 /** In LAN mode the page must have been opened by one of this PC's own addresses (no DNS rebinding). */
 function lanHostNames(): string[] {
@@ -199,26 +203,41 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     }
   });
 
+  // Whoever may see this PC's device status may hear its events: any logged-in user.
+  const sessionValid = (session: string): boolean => options.workspace.registry.admit('devices.status', {}, { token: session }).ok;
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const sockets = new Set<WebSocket>();
+  /** Open event sockets, with the session each was opened with in LAN mode. */
+  const sockets = new Map<WebSocket, string | null>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const allowed = url.pathname === '/api/events' && trustedOrigin(req) && (lan || sameToken(url.searchParams.get('host') ?? undefined, token));
-    if (!allowed) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
+    const refuse = (status: string) => {
+      socket.write(`HTTP/1.1 ${status}\r\n\r\n`);
       socket.destroy();
-      return;
-    }
+    };
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/api/events' || !trustedOrigin(req)) return refuse('403 Forbidden');
+    const session = url.searchParams.get('session');
+    if (lan && !(session && sessionValid(session))) return refuse('401 Unauthorized');
+    if (!lan && !sameToken(url.searchParams.get('host') ?? undefined, token)) return refuse('403 Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
+      sockets.set(ws, lan ? session : null);
       ws.on('close', () => sockets.delete(ws));
       // The event socket only listens; anything a page sends is ignored.
       ws.on('message', () => undefined);
     });
   });
+  /** LAN sockets whose session has ended (logout, expiry, user deactivated) are closed. */
+  const dropEndedSessions = () => {
+    for (const [ws, session] of sockets) {
+      if (session !== null && !sessionValid(session)) ws.close(4401, 'session ended');
+    }
+  };
+  const recheck = lan ? setInterval(dropEndedSessions, SESSION_RECHECK_MS).unref() : undefined;
   const unsubscribe = events.subscribe((channel, payload) => {
+    // A logout or a user's deactivation is a workspace change: nobody hears on after it.
+    if (lan && channel === 'workspace.changed') dropEndedSessions();
     const message = JSON.stringify({ channel, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+    for (const ws of sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(message);
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -236,7 +255,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     events,
     async close() {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      clearInterval(recheck);
+      for (const ws of sockets.keys()) ws.terminate();
       wss.close();
       await new Promise<void>((done) => server.close(() => done()));
     },

@@ -1,6 +1,7 @@
 // Lab instruments: results an instrument sends land in the open inspection they belong to, through
 // the same recording path (and verdicts) as results typed in by a person. A result that cannot be
-// placed is returned with the reason and stored nowhere; the others still land.
+// placed (no such parameter, a value or unit it does not take) is returned with the reason and
+// stored nowhere; the others still land.
 import type { LabOptions, LabResultEvent } from '../contract/devices.js';
 import type { OperationInput } from '../contract/operations.js';
 import { qb } from '../db/query.js';
@@ -51,12 +52,24 @@ function valueFor(parameter: TemplateParameterRow, result: LabResult): ResultToS
   }
 }
 
+/** Why a parameter cannot take a result in the instrument's unit, when both name one and they differ. */
+function unitMismatch(parameter: TemplateParameterRow, unit: string): Refusal | null {
+  // '%' and '% ', 'mg/kg' and 'MG / KG' are the same unit; anything more is not guessed at
+  const plain = (u: string) => u.toLowerCase().replace(/\s+/g, '');
+  const expected = parameter.unit ?? '';
+  if (plain(expected) === '' || plain(unit) === '' || plain(expected) === plain(unit)) return null;
+  return {
+    ru: `Показатель ${parameter.code} измеряется в «${expected}», прибор прислал значение в «${unit}»`,
+    en: `Parameter ${parameter.code} is measured in "${expected}"; the instrument sent "${unit}"`,
+  };
+}
+
 const isRefusal = (v: unknown): v is Refusal => typeof v === 'object' && v !== null && 'ru' in v;
 
 export const labHandlers: Handlers<'lab.record'> = {
   'lab.record'(tx, input) {
     const { device, options } = deviceOfKind<LabOptions>(tx, input.device, 'lab');
-    const target = targetInspection(tx, options.sampleId, input.sampleId);
+    const target = targetInspection(tx, input.sampleIs ?? options.sampleId, input.sampleId);
     const parameters = isRefusal(target) ? [] : parametersOf(tx, target.template_id);
     const accepted: ResultToStore[] = [];
     const results: LabResultEvent[] = input.results.map((result) => {
@@ -75,6 +88,8 @@ export const labHandlers: Handlers<'lab.record'> = {
       if (accepted.some((a) => a.parameter.id === parameter.id)) {
         return refuse({ ru: `Показатель ${parameter.code} уже есть в этом сообщении`, en: `Parameter ${parameter.code} came twice in this message` });
       }
+      const mismatch = unitMismatch(parameter, result.unit);
+      if (mismatch) return refuse(mismatch);
       const value = valueFor(parameter, result);
       if (isRefusal(value)) return refuse(value);
       accepted.push({ parameter, value, source: 'device' });

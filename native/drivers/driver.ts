@@ -47,9 +47,13 @@ export interface DeviceDriver {
   print?(title: string, data: Uint8Array, copies?: number): PrintJob;
   jobs?(): PrintJob[];
   cancel?(id: string): PrintJob | null;
+  /** Printers, before the last close (settings changed, app closing): jobs still queued fail, saying why. */
+  retire?(why: RetireReason): void;
   /** Line-output lab instruments: which sample the next readings belong to. */
   setSample?(sampleId: string | null): void;
 }
+
+export type RetireReason = 'settings' | 'closing';
 
 export interface DriverContext {
   now(): number;

@@ -18,6 +18,8 @@ import {
   encodeShtrihGetWeight,
   encodeShtrihTare,
   encodeShtrihZero,
+  GRAMS_PER_UNIT,
+  round6,
   toGrams,
   type Reading,
   type ScaleDecoder,
@@ -347,8 +349,52 @@ class ShtrihScaleDriver extends ScaleDriver {
   }
 }
 
+/**
+ * MT-SICS weighs net after a `T` without saying so in its weight lines: the tare the scale
+ * confirmed (`T S <tare>`) is kept and every later reading is reported as net with that tare, so a
+ * capture records gross = net + tare. `Z A` clears it, and so does a reopen (a tare set on the
+ * scale's own key, or while the port was closed, cannot be seen by the host).
+ */
+class MtSicsScaleDriver extends PlainScaleDriver {
+  private tareGrams: number | null = null;
+
+  protected override started(): void {
+    this.tareGrams = null;
+    super.started();
+  }
+
+  /** Line by line: a tare reply changes the readings after it, not those before it in the same chunk. */
+  protected override received(bytes: Uint8Array): void {
+    let from = 0;
+    for (let lf = bytes.indexOf(0x0a); lf >= 0; lf = bytes.indexOf(0x0a, from)) {
+      this.line(bytes.subarray(from, lf + 1));
+      from = lf + 1;
+    }
+    if (from < bytes.length) this.line(bytes.subarray(from));
+  }
+
+  private line(bytes: Uint8Array): void {
+    const readings = this.decoder.push(bytes);
+    const replies = this.decoder.takeReplies();
+    for (const reply of replies) {
+      if (!reply.ok) continue;
+      // a late reply still tells what the scale did, whoever waited for it
+      if (reply.command === 'zero') this.tareGrams = null;
+      else if (reply.tare !== undefined && reply.unit !== undefined) {
+        const grams = toGrams(reply.tare, reply.unit);
+        this.tareGrams = grams > 0 ? grams : null;
+      }
+    }
+    const tare = this.tareGrams;
+    const shown = tare === null ? readings : readings.map((r) => ({ ...r, net: true, tare: round6(tare / GRAMS_PER_UNIT[r.unit]) }));
+    this.accept(shown, replies);
+  }
+}
+
 export function createScaleDriver(config: DeviceConfig, context: DriverContext): TransportDriver {
   const protocol = config.protocol as ScaleProtocol;
   if (protocol === 'shtrih') return new ShtrihScaleDriver(config, context);
-  return new PlainScaleDriver(config, context, dialect(protocol, config.options as ScaleOptions));
+  const options = config.options as ScaleOptions;
+  if (protocol === 'mt-sics') return new MtSicsScaleDriver(config, context, dialect(protocol, options));
+  return new PlainScaleDriver(config, context, dialect(protocol, options));
 }

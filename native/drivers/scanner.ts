@@ -32,8 +32,7 @@ abstract class ScannerDriver extends TransportDriver {
 
 /**
  * Serial and USB-CDC scanners: one scan per line. Whatever suffix the scanner is set to (CR, LF,
- * CR LF; `ScannerOptions.suffix` documents the setting), every one of them ends a line, so a
- * scanner set differently from the app still works.
+ * CR LF), every one of them ends a line, so there is no setting to get wrong.
  */
 class SerialScannerDriver extends ScannerDriver {
   private readonly lines = new LineReader(MAX_LINE_BYTES);

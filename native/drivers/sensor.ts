@@ -4,8 +4,11 @@
 // reason in `error`) plus a fault, so a chart shows the gap and the alert logic sees it.
 //
 // How modbus-serial behaves, and what is done about it:
-// - an unplugged adapter: the serial port closes and the client emits `close` (without a
-//   reason) → closed(DISCONNECTED), once;
+// - an unplugged adapter: usually the serial port closes and the client emits `close` (without a
+//   reason) → closed(DISCONNECTED), once. A hung-up USB tty may never close, so the port's device
+//   file is also watched (gone, or another device now), and a bus where no channel answered
+//   SILENT_POLLS polls in a row is taken for a lost adapter too: either way closed(DISCONNECTED),
+//   and the manager reopens it;
 // - a pending request keeps its own reply timer after the port closed: `destroy()` cancels it (it
 //   also leaves the promise unsettled, so a poll cycle checks it still owns the client);
 // - a silent slave: the request rejects with TransactionTimedOutError after setTimeout(ms);
@@ -16,6 +19,7 @@ import modbusSerial from 'modbus-serial';
 import type { DeviceConfig, DeviceFault, SensorOptions, SensorSampleEvent } from '../../main/contract/devices.js';
 import { channelRegisterConfig, decodeRegisters, exceptionNames, registerCount, type RegisterConfig } from '../protocols/modbus-registers.js';
 import { deviceFault, disconnectedFault, protocolFault, serialFault, timeoutFault } from '../transports/faults.js';
+import { PRESENCE_CHECK_MS, departure, deviceOf } from '../transports/presence.js';
 import { DeviceFaultError } from '../transports/transport.js';
 import { TimerSet, faultOf, guarded, tellClosed, tellFault, type DeviceDriver, type DriverContext } from './driver.js';
 
@@ -23,6 +27,9 @@ import { TimerSet, faultOf, guarded, tellClosed, tellFault, type DeviceDriver, t
 // (at run time the package sets `module.exports.default = module.exports`)
 const ModbusRTU = modbusSerial.default;
 type ModbusRTU = InstanceType<typeof ModbusRTU>;
+
+/** Polls in a row in which no channel answered at all before the adapter is taken for lost. */
+export const SILENT_POLLS = 3;
 
 /** What one channel read gave: a value, or why not (the sample's error text and the fault). */
 type Outcome = { value: number } | { error: string; fault: DeviceFault };
@@ -53,6 +60,8 @@ export class SensorDriver implements DeviceDriver {
   private channels: RegisterConfig[] = [];
   /** A poll cycle is reading: the next tick waits its turn instead of talking over it. */
   private busy = false;
+  /** Poll cycles in a row in which every channel timed out. */
+  private silentPolls = 0;
 
   constructor(
     readonly config: DeviceConfig,
@@ -90,7 +99,9 @@ export class SensorDriver implements DeviceDriver {
     }
     client.setTimeout(this.options.timeoutMs);
     client.on('close', () => this.lost(client, disconnectedFault(path)));
+    this.watchPresence(client, path);
     this.busy = false;
+    this.silentPolls = 0;
     this.poll(client);
     this.timers.every(this.options.pollMs, () => {
       if (!this.busy) this.poll(client);
@@ -113,6 +124,15 @@ export class SensorDriver implements DeviceDriver {
     tellClosed(this.context.listeners, fault);
   }
 
+  /** The port's device file must stay the one opened (see the top of this file). */
+  private watchPresence(client: ModbusRTU, path: string): void {
+    const device = deviceOf(path);
+    if (device === null) return;
+    this.timers.every(PRESENCE_CHECK_MS, () => {
+      void departure(path, device).then((cause) => cause !== null && this.lost(client, disconnectedFault(path, cause)));
+    });
+  }
+
   private poll(client: ModbusRTU): void {
     this.cycle(client).catch((error: unknown) => tellFault(this.context.listeners, faultOf(error)));
   }
@@ -121,9 +141,11 @@ export class SensorDriver implements DeviceDriver {
   private async cycle(client: ModbusRTU): Promise<void> {
     this.busy = true;
     try {
+      let answered = false;
       for (const channel of this.channels) {
         const outcome = await this.read(client, channel);
         if (this.client !== client) return; // closed or unplugged meanwhile: nobody wants it
+        if (!('fault' in outcome) || outcome.fault.code !== 'TIMEOUT') answered = true;
         const at = this.context.now();
         const sample: SensorSampleEvent =
           'value' in outcome
@@ -132,6 +154,8 @@ export class SensorDriver implements DeviceDriver {
         guarded(this.context.listeners, () => this.context.listeners.sample?.(sample));
         if ('fault' in outcome) tellFault(this.context.listeners, outcome.fault);
       }
+      this.silentPolls = answered ? 0 : this.silentPolls + 1;
+      if (this.silentPolls >= SILENT_POLLS) this.lost(client, silentBusFault(this.where, SILENT_POLLS));
     } finally {
       this.busy = false;
     }
@@ -180,6 +204,20 @@ function sensorFault(where: string, channel: RegisterConfig, detail: string): De
     {
       ru: 'Проверьте датчик и его зонд, адрес и номер регистра в настройках',
       en: 'Check the sensor and its probe, and the address and register number in the settings',
+    },
+  );
+}
+
+function silentBusFault(where: string, polls: number): DeviceFault {
+  return deviceFault(
+    'DISCONNECTED',
+    {
+      ru: `${where}: ни один датчик не ответил на ${polls} опроса подряд — адаптер, похоже, отключён`,
+      en: `${where}: no sensor answered ${polls} polls in a row — the adapter seems to be unplugged`,
+    },
+    {
+      ru: 'Проверьте USB-адаптер RS-485, питание датчиков и линию; PlantDesk переподключится сам',
+      en: 'Check the RS-485 USB adapter, the sensors’ power and the line; PlantDesk reconnects by itself',
     },
   );
 }

@@ -3,7 +3,7 @@
  * a stable path the app opens like a USB-serial adapter.
  *
  *   const sim = await new MtSicsSimulator({ state: { weightKg: 12.345 } }).start();
- *   sim.path                     stable symlink (default os.tmpdir()/plantdesk-sim/<name>) → the current /dev/pts/N
+ *   sim.path                     stable symlink (default <private folder>/<name>, see defaultSimDir) → the current /dev/pts/N
  *   sim.mode = 'split'           how frames are written: 'normal' one write per frame; 'split' each frame in
  *                                2–3 writes with small delays; 'merged' several frames in one write
  *   await sim.unplug()           the app's open port hangs up (DISCONNECTED) and the symlink disappears
@@ -15,8 +15,8 @@
  * While unplugged a device keeps running (streaming scales keep their timers) but what it writes is
  * lost, as on a pulled cable. Ptys carry bytes, not baud rate or parity.
  */
-import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openPty, type PtyPair } from './pty.js';
 import { mulberry32 as seeded } from '../../main/core/prng.js';
@@ -26,7 +26,7 @@ export type WriteMode = 'normal' | 'split' | 'merged';
 export interface SimulatorOptions {
   /** Symlink name; default `<kind>-<pid>-<n>` (unique across parallel test processes). */
   name?: string;
-  /** Folder of the symlink; default `os.tmpdir()/plantdesk-sim`. */
+  /** Folder of the symlink (taken as given); default `defaultSimDir()`, checked to be private. */
   dir?: string;
   /** The whole symlink path instead of `dir`/`name` (e.g. `plantdesk devices simulate --link`). */
   link?: string;
@@ -35,7 +35,42 @@ export interface SimulatorOptions {
   seed?: number;
 }
 
-export const DEFAULT_SIM_DIR = join(tmpdir(), 'plantdesk-sim');
+/**
+ * The default folder of the symlinks: `$XDG_RUNTIME_DIR/plantdesk-sim` (the user's own runtime
+ * folder), else `os.tmpdir()/plantdesk-sim-<uid>`. Per user, because whoever can write to the folder
+ * can swap a link and have the app talk to a device of their choosing.
+ */
+export function defaultSimDir(): string {
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  if (runtime) return join(runtime, 'plantdesk-sim');
+  return join(tmpdir(), `plantdesk-sim-${process.getuid?.() ?? userInfo().username}`);
+}
+
+/** Why an existing folder may not hold the links, or null when it is this user's alone. */
+function notPrivate(stat: Stats): string | null {
+  if (!stat.isDirectory()) return 'is not a directory';
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) return `belongs to user ${stat.uid}, not to this user (${uid})`;
+  if ((stat.mode & 0o022) !== 0) return `can be written by other users (mode ${(stat.mode & 0o777).toString(8)})`;
+  return null;
+}
+
+/**
+ * Creates `dir` for this user only (0700), or checks that the existing one is: a real directory
+ * (not a symlink), owned by this user and writable by nobody else. The temp folder is shared, so
+ * another local user could have made the folder first to control the links in it.
+ */
+function ensurePrivateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // A file in the way is reported below as "not a directory".
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const problem = notPrivate(lstatSync(dir));
+  if (problem) throw new Error(`simulator folder ${dir} ${problem}: remove it, or give the simulator another folder`);
+}
+
 /** Pause between the pieces of a split frame: long enough for the app to read them separately. */
 const SPLIT_DELAY_MS = 15;
 /** Merged mode: frames are held until this many are waiting, or for at most MERGE_WINDOW_MS. */
@@ -66,6 +101,8 @@ export abstract class Simulator {
   readonly path: string;
   mode: WriteMode;
   private readonly dir: string;
+  /** Whether `dir` is the default folder, which must be private to this user. */
+  private readonly defaultDir: boolean;
   private readonly random: () => number;
   private pty: PtyPair | null = null;
   private closed = false;
@@ -78,7 +115,8 @@ export abstract class Simulator {
 
   constructor(kind: string, options: SimulatorOptions = {}) {
     this.name = options.link ? basename(options.link) : (options.name ?? `${kind}-${process.pid}-${++instances}`);
-    this.dir = options.link ? dirname(resolve(options.link)) : (options.dir ?? DEFAULT_SIM_DIR);
+    this.defaultDir = !options.link && options.dir === undefined;
+    this.dir = options.link ? dirname(resolve(options.link)) : (options.dir ?? defaultSimDir());
     this.path = join(this.dir, this.name);
     this.mode = options.mode ?? 'normal';
     this.random = seeded(options.seed ?? 1);
@@ -86,7 +124,8 @@ export abstract class Simulator {
 
   /** Plugs the device in; resolves with the simulator itself, so `await new X().start()` reads well. */
   async start(): Promise<this> {
-    mkdirSync(this.dir, { recursive: true });
+    if (this.defaultDir) ensurePrivateDir(this.dir);
+    else mkdirSync(this.dir, { recursive: true });
     await this.plug();
     this.started();
     return this;

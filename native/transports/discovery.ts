@@ -1,8 +1,10 @@
 // Ports the user can pick a device from: serial ports (serialport's list, which needs udev on
 // Linux), HID devices (node-hid) and USB printer device files. Without udev — containers, minimal
-// installs — serial ports are found by scanning /dev instead, and the list says so. Nothing here
-// fails as a whole: a part that cannot be listed becomes a notice above the list.
-import { constants } from 'node:fs';
+// installs — serial ports are found by scanning /dev as well, and the list says so. "Without udev"
+// is either serialport's list failing (no udevadm) or no running udev daemon: in a container
+// udevadm may be installed while /run/udev is not there, and the list then succeeds but misses
+// ports. Nothing here fails as a whole: a part that cannot be listed becomes a notice above the list.
+import { constants, existsSync } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
@@ -25,6 +27,8 @@ export interface ListPortsOptions {
   listSerial?: () => Promise<SerialListEntry[]>;
   /** Where device files live; default `/dev`. */
   devDir?: string;
+  /** The running udev daemon's control socket (Linux); default `/run/udev/control`. */
+  udevControl?: string;
   /** HID enumeration; default node-hid's `devicesAsync` (a NO_HID notice when node-hid cannot load). */
   listHid?: () => Promise<HidDeviceInfo[]>;
   platform?: NodeJS.Platform;
@@ -106,12 +110,15 @@ function noUdevNotice(devDir: string, cause: string): DeviceFault {
   );
 }
 
-async function serialPorts(options: Required<Pick<ListPortsOptions, 'devDir' | 'platform'>> & ListPortsOptions, notices: DeviceFault[]): Promise<PortInfo[]> {
+type Resolved = Required<Pick<ListPortsOptions, 'devDir' | 'platform' | 'udevControl'>> & ListPortsOptions;
+
+async function serialPorts(options: Resolved, notices: DeviceFault[]): Promise<PortInfo[]> {
   const list = options.listSerial ?? (() => SerialPort.list());
   const checkAccess = options.platform !== 'win32';
+  let listed: PortInfo[];
   try {
     const entries = await list();
-    return Promise.all(
+    listed = await Promise.all(
       entries.map(async (e) =>
         port(e.path, 'serial', {
           manufacturer: e.manufacturer ?? null,
@@ -137,6 +144,12 @@ async function serialPorts(options: Required<Pick<ListPortsOptions, 'devDir' | '
     );
     return [];
   }
+  if (options.platform !== 'linux' || existsSync(options.udevControl)) return listed;
+  // udevadm answered from an empty database: add what /dev shows, the listed entries (with their
+  // ids) winning over scanned ones of the same path.
+  notices.push(noUdevNotice(options.devDir, `${options.udevControl} does not exist (udev is not running)`));
+  const known = new Set(listed.map((p) => p.path));
+  return [...listed, ...(await scanSerial(options.devDir)).filter((p) => !known.has(p.path))];
 }
 
 async function hidPorts(options: ListPortsOptions & { platform: NodeJS.Platform }, notices: DeviceFault[]): Promise<PortInfo[]> {
@@ -187,7 +200,12 @@ async function lpPorts(devDir: string): Promise<PortInfo[]> {
 
 /** Every port of this PC the user may configure a device on, with notices where the list may be incomplete. */
 export async function listPorts(options: ListPortsOptions = {}): Promise<PortList> {
-  const all = { ...options, devDir: options.devDir ?? '/dev', platform: options.platform ?? process.platform };
+  const all = {
+    ...options,
+    devDir: options.devDir ?? '/dev',
+    udevControl: options.udevControl ?? '/run/udev/control',
+    platform: options.platform ?? process.platform,
+  };
   const notices: DeviceFault[] = [];
   const [serial, hid, lp] = await Promise.all([
     serialPorts(all, notices),

@@ -4,23 +4,35 @@
 // macOS: when the hung-up tty answers reads with end-of-file instead of EIO, its reader retries for
 // ever (serialport/bindings-cpp#162). So an open port also checks that its device file is still
 // the one it opened; when it is gone or points elsewhere, the port is closed as DISCONNECTED.
-import { statSync } from 'node:fs';
+//
+// A path that is not a character device (a regular file, a folder) is refused before anything is
+// opened: whoever may test or save a device must not get PlantDesk to open arbitrary files as "ports".
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import type { DeviceFault, SerialConnection } from '../../main/contract/devices.js';
-import { disconnectedFault, serialFault } from './faults.js';
+import { deviceFault, disconnectedFault, serialFault } from './faults.js';
+import { PRESENCE_CHECK_MS, departure, deviceOf } from './presence.js';
 import { DeviceFaultError, ListenedTransport, type Transport } from './transport.js';
 
-/** How often an open port checks that its device file is still there. */
-const PRESENCE_CHECK_MS = 500;
 
-/** The device number behind a path (symlinks followed), or null when there is none. */
-function deviceOf(path: string): number | null {
-  try {
-    return statSync(path).rdev;
-  } catch {
-    return null;
-  }
+/**
+ * Why `path` cannot be a serial port, or null. Symlinks are followed (by-id links, simulators); a
+ * path that cannot be looked at is left to the open, which reports it (not found, no access).
+ * Windows COM ports are not files, so there is nothing to check.
+ */
+async function notAPort(path: string): Promise<DeviceFault | null> {
+  if (process.platform === 'win32') return null;
+  const found = await stat(path).catch(() => null);
+  if (!found || found.isCharacterDevice()) return null;
+  return deviceFault(
+    'UNSUPPORTED',
+    { ru: `${path} — не COM-порт (это не файл устройства)`, en: `${path} is not a serial port (not a device file)` },
+    {
+      ru: 'Выберите порт из списка портов этого компьютера (/dev/ttyUSB…, /dev/ttyACM…, /dev/serial/by-id/…)',
+      en: "Pick the port from this PC's port list (/dev/ttyUSB…, /dev/ttyACM…, /dev/serial/by-id/…)",
+    },
+    `not a character device: ${found.isDirectory() ? 'a directory' : found.isFile() ? 'a regular file' : 'another kind of file'}`,
+  );
 }
 
 export class SerialTransport extends ListenedTransport implements Transport {
@@ -38,9 +50,11 @@ export class SerialTransport extends ListenedTransport implements Transport {
     return this.port?.isOpen ?? false;
   }
 
-  open(): Promise<void> {
-    if (this.port) return Promise.reject(new Error(`${this.description} is already open`));
+  async open(): Promise<void> {
+    if (this.port) throw new Error(`${this.description} is already open`);
     const { path, baudRate, dataBits, parity, stopBits } = this.connection;
+    const refused = await notAPort(path);
+    if (refused) throw new DeviceFaultError(refused);
     const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
     return new Promise((resolve, reject) => {
       port.open((error) => {
@@ -101,14 +115,10 @@ export class SerialTransport extends ListenedTransport implements Transport {
 
   /** Windows keeps COM ports out of the file system: there serialport's own errors are all we have. */
   private watchPresence(port: SerialPort, path: string): void {
-    if (process.platform === 'win32') return;
     const device = deviceOf(path);
     if (device === null) return;
     this.presence = setInterval(() => {
-      void stat(path).then(
-        (s) => s.rdev !== device && this.lost(port, disconnectedFault(path, 'the device file now belongs to another device')),
-        () => this.lost(port, disconnectedFault(path, 'the device file is gone')),
-      );
+      void departure(path, device).then((why) => why !== null && this.lost(port, disconnectedFault(path, why)));
     }, PRESENCE_CHECK_MS);
     this.presence.unref();
   }

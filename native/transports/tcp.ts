@@ -59,6 +59,8 @@ function connectTimeoutFault(where: string, cause: string): DeviceFault {
 export class TcpTransport extends ListenedTransport implements Transport {
   readonly description: string;
   private socket: net.Socket | null = null;
+  /** Ended by `finish()`, waiting for the device to close its side. */
+  private finishing: net.Socket | null = null;
   private readonly where: string;
   private readonly connectTimeoutMs: number;
 
@@ -130,8 +132,46 @@ export class TcpTransport extends ListenedTransport implements Transport {
     });
   }
 
-  /** Sends what is still buffered, then FIN; a peer that does not finish is cut off after a grace period. */
+  /**
+   * A device that sends nothing back (a raw-9100 label printer) shows it has taken the bytes only
+   * one way: it reads up to our FIN and then closes its side. The write callback means no more
+   * than that the kernel's send buffer has them — a printer that stopped reading (paper out,
+   * paused) would look done. A reset, or a close without the device's FIN, is a failure.
+   */
+  finish(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new DeviceFaultError(disconnectedFault(this.where, 'not connected')));
+    // The device closing now is the expected end, not news for the onClose listeners.
+    this.socket = null;
+    this.finishing = socket;
+    return new Promise((resolve, reject) => {
+      let failure: unknown = null;
+      let ended = false;
+      socket.on('error', (error) => (failure = error));
+      socket.once('end', () => (ended = true));
+      socket.once('close', () => {
+        if (this.finishing === socket) this.finishing = null;
+        if (failure) reject(new DeviceFaultError(tcpFault(failure, this.where)));
+        else if (!ended) reject(new DeviceFaultError(disconnectedFault(this.where, 'cut before the device had read everything')));
+        else resolve();
+      });
+      socket.end();
+    });
+  }
+
+  /**
+   * Sends what is still buffered, then FIN; a peer that does not finish is cut off after a grace
+   * period. A connection `finish()` is waiting on is reset at once: its caller has given up, and
+   * what the device has not taken yet is dropped rather than delivered later (a plain close would
+   * leave the kernel sending it on in the background — a label printed after it was reported failed).
+   */
   close(): Promise<void> {
+    const finishing = this.finishing;
+    if (finishing) {
+      this.finishing = null;
+      finishing.resetAndDestroy();
+      return Promise.resolve();
+    }
     const socket = this.socket;
     if (!socket) return Promise.resolve();
     this.socket = null;

@@ -12,6 +12,12 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<void>;
   /** Closes on purpose; `onClose` listeners are not told (they hear only unexpected closes). */
   close(): Promise<void>;
+  /**
+   * Stream connections (TCP): ends our side after what was written and resolves once the device
+   * has read it all and closed its side; rejects with a `DeviceFaultError` if the connection breaks
+   * instead. No time limit of its own: a `close()` meanwhile cuts the connection at once.
+   */
+  finish?(): Promise<void>;
   /** Bytes as they arrive, in arbitrary chunks. Returns an unsubscribe function. */
   onData(listener: (bytes: Uint8Array) => void): () => void;
   /** The device went away (unplugged, connection reset, hang-up) while open. */

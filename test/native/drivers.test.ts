@@ -1,7 +1,10 @@
 // Device drivers over real pseudo-terminals and real TCP sockets: the device side is played with
 // the protocol encoders, the app side is the driver with a real SerialTransport / TcpTransport.
 import { createHook } from 'node:async_hooks';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LAB_LINE_PRESETS } from '../../main/contract/device-presets.js';
 import {
@@ -30,7 +33,9 @@ import {
   encodeShtrihWeightReply,
   encodeToledoFrame,
 } from '../../native/protocols/scales/index.js';
+import { PrinterDriver } from '../../native/drivers/printer.js';
 import { openPty, type PtyPair } from '../../native/sim/pty.js';
+import { LpTransport } from '../../native/transports/lp.js';
 import { SerialTransport } from '../../native/transports/serial.js';
 import { TcpTransport } from '../../native/transports/tcp.js';
 import type { Transport } from '../../native/transports/transport.js';
@@ -150,6 +155,7 @@ function listen(): { heard: Heard; listeners: DriverListeners } {
 function transportFor(connection: Connection): Transport {
   if (connection.type === 'serial') return new SerialTransport(connection);
   if (connection.type === 'tcp') return new TcpTransport(connection);
+  if (connection.type === 'lp') return new LpTransport(connection);
   throw new Error(`no ${connection.type} transport in these tests`);
 }
 
@@ -489,6 +495,36 @@ describe('scale details', () => {
     await expect(driver.zero?.()).rejects.toMatchObject({ fault: { code: 'TIMEOUT' } });
   });
 
+  it('MT-SICS: after a tare the scale confirmed, readings are net with that tare until a zero or a reopen', async () => {
+    const { driver, heard, feed } = await openScale(mtSics);
+    await feed(mtSics.stable);
+    await until('a gross reading', () => heard.weights[0]);
+    expect(heard.weights[0]!.event).toMatchObject({ grams: 12_345, tareGrams: null });
+    expect(heard.weights[0]!.event.net).toBeUndefined();
+    const next = async (what: string) => {
+      const from = heard.weights.length;
+      return (await until(what, () => heard.weights[from])).event;
+    };
+    await driver.tare?.(); // the scale answers T S 0.500 kg
+    expect(await next('a net reading')).toMatchObject({ grams: 12_345, net: true, tareGrams: 500 });
+    await driver.zero?.();
+    expect((await next('a reading after the zero')).net).toBeUndefined();
+    await driver.tare?.();
+    await driver.close();
+    await driver.open();
+    expect((await next('a reading after the reopen')).net).toBeUndefined();
+  });
+
+  it('MT-SICS: a tare reply between two readings of one chunk counts for the later one only', async () => {
+    const { device, heard } = await openScale(mtSics, { stream: true });
+    device.write('S S     12.345 kg\r\nT S      0.500 kg\r\nS S     11.845 kg\r\n');
+    await until('both readings', () => heard.weights.length === 2);
+    expect(heard.weights.map((w) => [w.event.grams, w.event.net === true, w.event.tareGrams])).toEqual([
+      [12_345, false, null],
+      [11_845, true, 500],
+    ]);
+  });
+
   it('MT-SICS in stream mode asks once with SIR and takes every reading', async () => {
     const { device, heard } = await openScale(mtSics, { stream: true });
     await until('SIR', () => device.text().includes('SIR\r\n'));
@@ -574,7 +610,7 @@ describe('serial scanner', () => {
   const LABEL = `]C101${GTIN}10BFP-7${GS}17261127`;
 
   it('turns a GS1 label into a scan with its fields and dates, whatever the line end', async () => {
-    const { device, driver, heard } = await onPty('scanner-serial', { suffix: 'cr' });
+    const { device, driver, heard } = await onPty('scanner-serial');
     await driver.open();
     device.write(`${LABEL}\r`);
     device.write(`${LABEL}\n`);
@@ -609,6 +645,14 @@ describe('serial scanner', () => {
     await until('the next scan', () => heard.scans[0]);
     expect(heard.scans.map((s) => s.raw)).toEqual([LABEL]);
     expect(heard.faults.map((f) => f.code)).toEqual(['PROTOCOL']);
+  });
+
+  it('has no settings: none are needed, and an unknown one (like a line ending) is refused', () => {
+    const scanner = { code: 'SCAN-1', name: 'Сканер', protocol: 'scanner-serial', connection: { type: 'serial', path: '/dev/ttyACM0' } };
+    expect(deviceConfig.parse({ ...scanner, options: {} }).options).toEqual({});
+    const refused = deviceConfig.safeParse({ ...scanner, options: { suffix: 'cr' } });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.path).toEqual(['options']);
   });
 });
 
@@ -839,6 +883,44 @@ describe('Modbus temperature sensor', () => {
     expect(heard.faults.map((f) => f.code)).toContain('DEVICE_ERROR');
   });
 
+  it('a bus where no sensor answered three polls in a row is taken for an unplugged adapter; opened again, it reads', async () => {
+    const { driver, heard, slave } = await openSensor();
+    slave.registers.set(1, 31).set(2, 400);
+    slave.mode = 'silent';
+    await driver.open();
+    const closed = await until('the close', () => heard.closed[0], 5_000);
+    expect(closed.code).toBe('DISCONNECTED');
+    expect(closed.message.en).toMatch(/no sensor answered 3 polls in a row/);
+    expect(heard.samples.map((s) => s.value)).toEqual([null, null, null, null, null, null]); // 3 polls × 2 channels
+    slave.mode = 'answer';
+    await driver.open();
+    await until('a value again', () => heard.samples.find((s) => s.value === 3.1));
+  });
+
+  it('an unplugged adapter whose port never hangs up is noticed by its device file; plugged back, it reads', async () => {
+    // The first pty stays open and silent, as a hung-up USB tty may: only the device file tells.
+    const [first, second] = [await openPty(), await openPty()];
+    cleanups.push(() => first.close(), () => second.close());
+    const dir = mkdtempSync(join(tmpdir(), 'plantdesk-presence-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const link = join(dir, 'ttyUSB0');
+    symlinkSync(first.path, link);
+    modbusSlave(new DeviceEnd(first)).registers.set(1, 25).set(2, 500);
+    const { driver, heard } = makeDriver('modbus', { type: 'serial', path: link }, { ...SENSOR, timeoutMs: 5_000 });
+    await driver.open();
+    await until('a sample', () => heard.samples[0]);
+
+    rmSync(link);
+    const closed = await until('the close', () => heard.closed[0]);
+    expect(closed).toMatchObject({ code: 'DISCONNECTED', cause: 'the device file is gone' });
+
+    symlinkSync(second.path, link);
+    modbusSlave(new DeviceEnd(second)).registers.set(1, 31).set(2, 400);
+    await driver.open();
+    await until('a sample from the adapter plugged back', () => heard.samples.find((s) => s.value === 3.1));
+    expect(heard.closed).toHaveLength(1);
+  });
+
   it('unplugging closes once with DISCONNECTED and leaves no timer running, not even the reply timeout', async () => {
     const timers = watchTimers();
     const rig = await onPty('modbus', { ...SENSOR, timeoutMs: 5_000 });
@@ -857,16 +939,35 @@ describe('Modbus temperature sensor', () => {
 
 // ── label printers ──────────────────────────────────────────────────────────────────────────
 
+interface TcpPrinter {
+  port: number;
+  jobs: () => string[];
+  /** Bytes read so far, over all connections. */
+  read: () => number;
+  /** Connections from now on are not read for `ms` (null: never), like a printer that is paused or out of paper. */
+  stall: (ms: number | null) => void;
+  close: () => Promise<void>;
+}
+
 /** A raw-9100 printer: every connection's bytes, kept per connection. */
-async function tcpPrinter(port = 0): Promise<{ port: number; jobs: () => string[]; close: () => Promise<void> }> {
+async function tcpPrinter(port = 0): Promise<TcpPrinter> {
   const received: Buffer[][] = [];
   const sockets = new Set<net.Socket>();
+  let stalled: { ms: number | null } | null = null;
   const server = net.createServer((socket) => {
     const chunks: Buffer[] = [];
     received.push(chunks);
     sockets.add(socket);
     socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined); // reset by a driver that gave up
     socket.on('close', () => sockets.delete(socket));
+    if (stalled) {
+      socket.pause();
+      if (stalled.ms !== null) {
+        const timer = setTimeout(() => socket.resume(), stalled.ms);
+        socket.on('close', () => clearTimeout(timer));
+      }
+    }
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address() as net.AddressInfo;
@@ -879,9 +980,27 @@ async function tcpPrinter(port = 0): Promise<{ port: number; jobs: () => string[
     port: address.port,
     // the connection made when the driver opens carries nothing
     jobs: () => received.map((c) => Buffer.concat(c).toString('latin1')).filter((t) => t !== ''),
+    read: () => received.flat().reduce((sum, chunk) => sum + chunk.length, 0),
+    stall: (ms) => void (stalled = { ms }),
     close,
   };
 }
+
+/** A ZPL printer driver that gives every job `timeoutMs` to go through (instead of 15 s and more). */
+function makePrinter(connection: ConnectionInput, timeoutMs: number, onJob?: (job: PrintJob) => void): { driver: PrinterDriver; heard: Heard } {
+  const config = deviceConfig.parse({ code: 'DEV-1', name: 'Стенд', protocol: 'zpl', connection });
+  const { heard, listeners } = listen();
+  const job = (j: PrintJob): void => {
+    heard.jobs.push(j);
+    onJob?.(j);
+  };
+  const driver = new PrinterDriver(config, { now: () => Date.now(), listeners: { ...listeners, job }, openTransport: transportFor }, () => timeoutMs);
+  cleanups.push(() => driver.close());
+  return { driver, heard };
+}
+
+/** A label of about `size` bytes. */
+const bigLabel = (size: number): Uint8Array => ascii(`^XA^FO20,20^FD${'x'.repeat(size)}^FS^XZ`);
 
 const jobStates = (heard: Heard, id: string): string[] => heard.jobs.filter((j) => j.id === id).map((j) => j.state);
 
@@ -959,5 +1078,116 @@ describe('label printer on a serial port', () => {
     await sleep(100);
     expect(driver.jobs!()[0]).toMatchObject({ id: waiting.id, state: 'queued' });
     expect(await timers.alive()).toBe(0);
+  });
+});
+
+describe('label printer that stops taking data', () => {
+  it('network: a job is done only once the printer has read all of it', async () => {
+    const printer = await tcpPrinter();
+    let readWhenDone = -1;
+    const { driver, heard } = makePrinter({ type: 'tcp', host: '127.0.0.1', port: printer.port }, 10_000, (j) => {
+      if (j.state === 'done') readWhenDone = printer.read();
+    });
+    await driver.open();
+    printer.stall(1_500); // busy for a while: the label sits in the socket buffers meanwhile
+    const label = bigLabel(200_000);
+    const job = driver.print('Pallet', label);
+    await until('done', () => jobStates(heard, job.id).includes('done'));
+    expect(jobStates(heard, job.id)).toEqual(['queued', 'sending', 'done']);
+    expect(readWhenDone).toBe(label.length);
+  });
+
+  it('network: a printer that does not read the job fails it — not done — and the next job prints', async () => {
+    const printer = await tcpPrinter();
+    const { driver, heard } = makePrinter({ type: 'tcp', host: '127.0.0.1', port: printer.port }, 300);
+    await driver.open();
+    printer.stall(null);
+    const stuck = driver.print('Stuck', bigLabel(200_000));
+    await until('the failure', () => jobStates(heard, stuck.id).includes('failed'));
+    expect(jobStates(heard, stuck.id)).toEqual(['queued', 'sending', 'failed']);
+    const failed = driver.jobs().find((j) => j.id === stuck.id);
+    expect(failed?.fault).toMatchObject({ code: 'TIMEOUT', message: { en: 'Стенд: the printer did not take the label within 1 s' } });
+    expect(failed?.fault?.message.ru).toContain('принтер не принял этикетку');
+    expect(failed?.fault?.hint?.en).toMatch(/paper, ribbon.*paused.*print the label again/);
+    expect(heard.faults.map((f) => f.code)).toEqual(['TIMEOUT']);
+    expect(printer.read()).toBe(0);
+
+    printer.stall(0); // back in order
+    const next = driver.print('Next', ascii('^XA^FDok^FS^XZ'));
+    await until('the next job', () => jobStates(heard, next.id).includes('done'));
+    expect(printer.jobs()).toEqual(['^XA^FDok^FS^XZ']);
+  });
+
+  it.each([
+    ['USB (lp)', 'lp'],
+    ['serial', 'serial'],
+  ] as const)('%s: a job not taken in time fails saying it may still print; later ones fail at once until it has gone through', async (_, type) => {
+    const pty = await openPty();
+    cleanups.push(() => pty.close());
+    pty.master.on('error', () => undefined);
+    pty.master.pause(); // a tty stops taking data when nobody reads it
+    const { driver, heard } = makePrinter({ type, path: pty.path }, 300);
+    await driver.open();
+    const label = bigLabel(100_000);
+    const first = driver.print('First', label);
+    const second = driver.print('Second', ascii('^XA^FD2^FS^XZ'));
+    await until('both failed', () => [first, second].every((j) => jobStates(heard, j.id).includes('failed')));
+    const [failedSecond, failedFirst] = driver.jobs();
+    expect(failedFirst?.fault).toMatchObject({ code: 'TIMEOUT', message: { en: expect.stringContaining('it may still print when the printer resumes') } });
+    expect(failedFirst?.fault?.hint?.en).toContain('check whether the label came out');
+    expect(failedSecond?.fault).toMatchObject({ code: 'DEVICE_ERROR', message: { en: 'Стенд: the printer has not taken the previous label yet — this one was not sent' } });
+    expect(jobStates(heard, second.id)).toEqual(['queued', 'sending', 'failed']);
+
+    // The printer takes data again: the first label comes out after all, and printing goes on. Its
+    // write ends just after its last byte is taken; a job tried before that still fails at once.
+    const received: Buffer[] = [];
+    pty.master.on('data', (chunk: Buffer) => received.push(chunk));
+    pty.master.resume();
+    let third: PrintJob | null = null;
+    await until('a job printed after the printer resumed', () => {
+      if (!third || jobStates(heard, third.id).includes('failed')) third = driver.print('Third', ascii('^XA^FD3^FS^XZ'));
+      return jobStates(heard, third.id).includes('done');
+    });
+    await until('every byte', () => Buffer.concat(received).length === label.length + 13);
+    // what failed at once sent nothing
+    expect(Buffer.concat(received).toString('latin1')).toBe(`${latin1(label)}^XA^FD3^FS^XZ`);
+  });
+
+  it('USB (lp): closing while the printer takes no data returns, and the job being sent fails', async () => {
+    const pty = await openPty();
+    cleanups.push(() => pty.close());
+    pty.master.on('error', () => undefined);
+    pty.master.pause();
+    const { driver, heard } = makePrinter({ type: 'lp', path: pty.path }, 10_000);
+    await driver.open();
+    const job = driver.print('Stuck', bigLabel(100_000));
+    await until('sending', () => jobStates(heard, job.id).includes('sending'));
+    await sleep(100);
+    await driver.close(); // a blocking write would hold the device file, and this close, for ever
+    expect(driver.jobs()[0]).toMatchObject({ id: job.id, state: 'failed', fault: { code: 'DISCONNECTED' } });
+  });
+});
+
+describe('label printer retired (settings changed, app closing)', () => {
+  it('jobs still waiting fail, saying why; finished ones keep their state', async () => {
+    const { driver, heard, pty } = await onPty('zpl');
+    await driver.open();
+    const printed = driver.print!('Printed', ascii('^XA^FD1^FS^XZ'));
+    await until('printed', () => jobStates(heard, printed.id).includes('done'));
+    pty.close(); // unplugged: new jobs wait for the printer
+    await until('the close', () => heard.closed[0]);
+    const waiting = [driver.print!('A', ascii('^XA^XZ')), driver.print!('B', ascii('^XA^XZ'))];
+    driver.retire!('settings');
+    for (const job of waiting) {
+      expect(jobStates(heard, job.id)).toEqual(['queued', 'failed']);
+      expect(driver.cancel!(job.id)).toMatchObject({
+        state: 'failed',
+        fault: { message: { en: 'Стенд: the label was not printed — the printer settings were changed', ru: 'Стенд: этикетка не напечатана — настройки принтера изменены' }, hint: { en: 'Print it again' } },
+      });
+    }
+    expect(driver.jobs!().find((j) => j.id === printed.id)?.state).toBe('done');
+    const later = driver.print!('C', ascii('^XA^XZ'));
+    driver.retire!('closing');
+    expect(driver.cancel!(later.id)?.fault?.message.en).toBe('Стенд: the label was not printed — the app is closing');
   });
 });

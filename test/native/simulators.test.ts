@@ -1,6 +1,6 @@
 // Device simulators against a host side made of the real transports and the pure protocol code,
 // over real pseudo-terminals and sockets: what a driver will see from each simulated device.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,7 @@ import {
   ShtrihSimulator,
   SIMULATED_PROTOCOLS,
   TcpPrinterSimulator,
+  defaultSimDir,
   ToledoSimulator,
   parseScript,
   runScript,
@@ -757,5 +758,64 @@ describe('startSimulator', () => {
     expect(sim.path).toBe(link);
     const { readings } = listen(await open(sim), new CasDecoder());
     await until(() => readings.length > 0, 'a reading through the link');
+  });
+});
+
+describe('the default folder of the links', () => {
+  const runtimeDir = process.env.XDG_RUNTIME_DIR;
+  afterEach(() => {
+    if (runtimeDir === undefined) delete process.env.XDG_RUNTIME_DIR;
+    else process.env.XDG_RUNTIME_DIR = runtimeDir;
+  });
+  /** A fresh runtime folder for this test; the links' folder inside it is `<it>/plantdesk-sim`. */
+  const freshRuntime = (): string => {
+    const runtime = mkdtempSync(join(dir, 'runtime-'));
+    process.env.XDG_RUNTIME_DIR = runtime;
+    return join(runtime, 'plantdesk-sim');
+  };
+
+  it('is per user: the runtime folder when there is one, else the temp folder with the user id', () => {
+    delete process.env.XDG_RUNTIME_DIR;
+    expect(defaultSimDir()).toBe(join(tmpdir(), `plantdesk-sim-${process.getuid?.()}`));
+    process.env.XDG_RUNTIME_DIR = '/run/user/1000';
+    expect(defaultSimDir()).toBe('/run/user/1000/plantdesk-sim');
+  });
+
+  it('is created for this user only, and the app reads through a link in it', async () => {
+    const links = freshRuntime();
+    const sim = await start(new CasSimulator({ intervalMs: 20 }));
+    expect(sim.path.startsWith(links + '/')).toBe(true);
+    expect(statSync(links).mode & 0o777).toBe(0o700);
+    const { readings } = listen(await open(sim), new CasDecoder());
+    await until(() => readings.length > 0, 'a reading through the default folder');
+  });
+
+  it('a folder other users can write to, or a symlink in its place, is refused and no link is made', async () => {
+    const links = freshRuntime();
+    mkdirSync(links);
+    chmodSync(links, 0o777);
+    const shared = new CasSimulator();
+    sims.push(shared);
+    await expect(shared.start()).rejects.toThrow(/can be written by other users \(mode 777\)/);
+    expect(existsSync(shared.path)).toBe(false);
+
+    rmSync(links, { recursive: true });
+    const elsewhere = mkdtempSync(join(dir, 'elsewhere-'));
+    symlinkSync(elsewhere, links);
+    const linked = new CasSimulator();
+    sims.push(linked);
+    await expect(linked.start()).rejects.toThrow(/is not a directory/);
+    expect(existsSync(join(elsewhere, linked.name))).toBe(false);
+  });
+
+  // Giving a folder to another user needs root; as any other user this case cannot be set up.
+  it.skipIf(process.getuid?.() !== 0)('a folder another user made first is refused', async () => {
+    const links = freshRuntime();
+    mkdirSync(links, { mode: 0o700 });
+    chownSync(links, 4321, 4321);
+    const sim = new CasSimulator();
+    sims.push(sim);
+    await expect(sim.start()).rejects.toThrow(/belongs to user 4321/);
+    expect(existsSync(sim.path)).toBe(false);
   });
 });

@@ -152,6 +152,52 @@ describe('TcpTransport', () => {
     expect(fault).toMatchObject({ code: 'TIMEOUT', cause: 'no connection within 300 ms' });
   });
 
+  it('finish: resolves only once the device has read everything and closed its side', async () => {
+    const srv = await server();
+    const tcp = track(new TcpTransport({ host: '127.0.0.1', port: srv.port }));
+    const faults: DeviceFault[] = [];
+    tcp.onClose((f) => faults.push(f));
+    await tcp.open();
+    await until(() => srv.sockets.length === 1, 'the connection');
+    srv.sockets[0]?.pause(); // a printer busy with something else
+    const label = 'A'.repeat(300_000);
+    let readAtFinish = -1;
+    const written = tcp.write(bytes(label));
+    const finished = tcp.finish().then(() => (readAtFinish = srv.received().length));
+    await written; // in the kernel's buffers: not yet on the printer
+    await new Promise((r) => setTimeout(r, 150));
+    expect(readAtFinish).toBe(-1);
+    srv.sockets[0]?.resume();
+    await finished;
+    expect(readAtFinish).toBe(label.length);
+    expect(tcp.isOpen).toBe(false);
+    expect(faults).toEqual([]); // the device closing after finish() is the expected end
+  });
+
+  it('finish: a device that stops reading never finishes; close resets the connection at once', async () => {
+    const srv = await server();
+    const tcp = track(new TcpTransport({ host: '127.0.0.1', port: srv.port }));
+    await tcp.open();
+    await until(() => srv.sockets.length === 1, 'the connection');
+    const peer = srv.sockets[0]!;
+    peer.pause();
+    let peerClosed = false;
+    peer.on('close', () => (peerClosed = true));
+    // More than the device's receive buffer: the rest waits in ours (or still in Node's).
+    const total = 2_000_000;
+    void tcp.write(bytes('A'.repeat(total))).catch(() => undefined);
+    const finishing = faultOf(tcp.finish());
+    await new Promise((r) => setTimeout(r, 150));
+    expect(srv.received()).toBe('');
+    await tcp.close();
+    expect(await finishing).toMatchObject({ code: 'DISCONNECTED' });
+    // The device, reading again, gets what reached it before the cut: the rest is dropped, not
+    // delivered later (a plain close would let the kernel send it on).
+    peer.resume();
+    await until(() => peerClosed, 'the device to see the connection end');
+    expect(srv.received().length).toBeLessThan(total);
+  });
+
   it('the device closing or resetting the connection is DISCONNECTED', async () => {
     const srv = await server();
     for (const cut of ['end', 'reset'] as const) {
@@ -198,21 +244,94 @@ describe('SerialTransport', () => {
     expect(faults[1]).toMatchObject({ code: 'DISCONNECTED', cause: 'the device file is gone' });
     expect(serial.isOpen).toBe(false);
   });
+
+  it('refuses a path that is not a device file, also behind a symlink, and leaves the file as it was', async () => {
+    const file = join(root, 'notes.txt');
+    writeFileSync(file, 'not a port\n');
+    const link = join(root, 'ttyNOTES');
+    symlinkSync(file, link);
+    cleanups.push(() => rmSync(link, { force: true }));
+    for (const path of [file, link, root]) {
+      const serial = track(new SerialTransport(serialConnection.parse({ type: 'serial', path })));
+      const fault = await faultOf(serial.open());
+      expect(fault).toMatchObject({ code: 'UNSUPPORTED', message: { en: `${path} is not a serial port (not a device file)` } });
+      expect(fault.message.ru).toContain('не COM-порт');
+      expect(serial.isOpen).toBe(false);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('not a port\n');
+    // A real port still opens.
+    const pair = await pty();
+    const ok = track(new SerialTransport(serialConnection.parse({ type: 'serial', path: pair.path })));
+    await ok.open();
+    expect(ok.isOpen).toBe(true);
+  });
 });
 
 describe('LpTransport', () => {
-  it('writes to a printer device file and never reports data', async () => {
-    const path = join(root, 'lp0');
-    writeFileSync(path, '');
-    const lp: Transport = track(new LpTransport({ path }));
+  it('writes to a character device (/dev/null) and never reports data', async () => {
+    const lp: Transport = track(new LpTransport({ path: '/dev/null' }));
     let data = 0;
     lp.onData(() => data++);
     await lp.open();
+    expect(lp.isOpen).toBe(true);
     await lp.write(bytes('SIZE 58 mm,40 mm\r\n'));
     await lp.write(bytes('PRINT 1,1\r\n'));
     await lp.close();
-    expect(readFileSync(path, 'utf8')).toBe('SIZE 58 mm,40 mm\r\nPRINT 1,1\r\n');
+    expect(lp.isOpen).toBe(false);
     expect(data).toBe(0);
+  });
+
+  it('refuses anything that is not a character device (a user file, a link to it, a folder) and leaves it as it was', async () => {
+    const file = join(root, 'bashrc');
+    writeFileSync(file, 'export PATH=$HOME/bin:$PATH\n');
+    const link = join(root, 'lp-link');
+    symlinkSync(file, link);
+    cleanups.push(() => rmSync(link, { force: true }));
+    for (const path of [file, link, root]) {
+      const lp = track(new LpTransport({ path }));
+      const fault = await faultOf(lp.open());
+      expect(fault).toMatchObject({ code: 'ACCESS_DENIED', message: { en: `${path} is not a printer device` }, hint: { en: expect.stringContaining('/dev/usb/lp0') } });
+      expect(fault.message.ru).toContain('не устройство принтера');
+      expect(lp.isOpen).toBe(false);
+      await expect(lp.write(bytes('echo pwned\n'))).rejects.toBeInstanceOf(DeviceFaultError);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('export PATH=$HOME/bin:$PATH\n');
+  });
+
+  it('a printer that stops taking data holds no thread: the write waits, close returns and ends it', async () => {
+    const pair = await openPty(); // a tty is a character device that stops taking data when nobody reads
+    cleanups.push(() => pair.close());
+    pair.master.pause();
+    const lp = track(new LpTransport({ path: pair.path }));
+    await lp.open();
+    let outcome: unknown = null;
+    const writing = lp.write(new Uint8Array(200_000).fill(0x41)).then(
+      () => (outcome = 'done'),
+      (error: unknown) => (outcome = error),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(outcome).toBeNull();
+    // A blocking write would be stuck in the kernel, and closing would wait for it for ever.
+    await lp.close();
+    await writing;
+    expect(outcome).toMatchObject({ fault: { code: 'DISCONNECTED', cause: 'closed while writing' } });
+  });
+
+  it('writes in order and finishes once a stalled printer takes data again', async () => {
+    const pair = await openPty();
+    cleanups.push(() => pair.close());
+    pair.master.pause();
+    const lp = track(new LpTransport({ path: pair.path }));
+    await lp.open();
+    const big = new Uint8Array(100_000).fill(0x41);
+    const both = Promise.all([lp.write(big), lp.write(bytes('PRINT 1,1\r\n'))]);
+    await new Promise((r) => setTimeout(r, 100));
+    const received: Buffer[] = [];
+    pair.master.on('data', (chunk: Buffer) => received.push(chunk));
+    pair.master.resume();
+    await both;
+    await until(() => Buffer.concat(received).length === big.length + 11, 'every byte');
+    expect(Buffer.concat(received).toString('latin1')).toBe(`${'A'.repeat(100_000)}PRINT 1,1\r\n`);
   });
 
   it('a missing printer is NOT_FOUND and no file is created in its place', async () => {
@@ -319,11 +438,19 @@ describe('listPorts', () => {
     expect(list.ports[1]?.product).toBe('usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0');
   });
 
+  /** A stand-in for the running udev daemon's control socket. */
+  function udevRunning(): string {
+    const control = join(mkdtempSync(join(root, 'run-udev-')), 'control');
+    writeFileSync(control, '');
+    return control;
+  }
+
   it('with udev: takes serialport’s list (hex ids, access checked) and does not scan', async () => {
     const dev = devDir();
     const list = await listPorts({
       platform: 'linux',
       devDir: dev,
+      udevControl: udevRunning(),
       listSerial: () =>
         Promise.resolve([
           { path: join(dev, 'ttyUSB0'), manufacturer: 'FTDI', serialNumber: 'A50285BI', vendorId: '0403', productId: '6001' },
@@ -338,8 +465,34 @@ describe('listPorts', () => {
     ]);
   });
 
+  it('udevadm installed but udev not running (a container): adds what the dev folder shows, once, and says so', async () => {
+    const dev = devDir();
+    const list = await listPorts({
+      platform: 'linux',
+      devDir: dev,
+      udevControl: join(root, 'no-run-udev', 'control'),
+      listSerial: () => Promise.resolve([{ path: join(dev, 'ttyUSB0'), manufacturer: 'FTDI', vendorId: '0403', productId: '6001' }]),
+      listHid: () => Promise.resolve([]),
+    });
+    expect(portList.parse(list)).toEqual(list);
+    expect(list.notices).toMatchObject([{ code: 'NO_UDEV', cause: `${join(root, 'no-run-udev', 'control')} does not exist (udev is not running)` }]);
+    const serial = list.ports.filter((p) => p.kind === 'serial');
+    expect(serial.map((p) => p.path.slice(dev.length + 1))).toEqual([
+      'rfcomm0',
+      'serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0',
+      'ttyACM1',
+      'ttyAMA0',
+      'ttyS0',
+      'ttyS2',
+      'ttyS10',
+      'ttyUSB0',
+    ]);
+    // The listed entry keeps what udevadm knew about it.
+    expect(serial.at(-1)).toMatchObject({ manufacturer: 'FTDI', vendorId: 0x0403, productId: 0x6001 });
+  });
+
   it('marks HID-POS scanners; a HID library that cannot load is a notice, not an error', async () => {
-    const common = { platform: 'linux' as const, devDir: join(root, 'nothing'), listSerial: () => Promise.resolve([]) };
+    const common = { platform: 'linux' as const, devDir: join(root, 'nothing'), udevControl: udevRunning(), listSerial: () => Promise.resolve([]) };
     const scanner = { vendorId: 0x0c2e, productId: 0x0b61, path: join(root, 'nothing', 'hidraw3'), manufacturer: 'Honeywell', product: 'Scanner' };
     const withHid = await listPorts({
       ...common,

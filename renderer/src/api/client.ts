@@ -17,6 +17,8 @@ interface Bridge {
   kind: 'electron' | 'browser';
   invoke(operation: string, input: unknown, session: string | null): Promise<unknown>;
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void;
+  /** Told on login and logout; a bridge whose events need the session reconnects with it. */
+  sessionChanged?(session: string | null): void;
 }
 
 declare global {
@@ -44,16 +46,28 @@ function hostToken(): string | null {
   return sessionStorage.getItem(HOST_TOKEN_KEY);
 }
 
-function browserBridge(): Bridge {
+function browserBridge(initialSession: string | null): Bridge {
   const token = hostToken();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let eventSession = initialSession;
   let socket: WebSocket | null = null;
   let retry = 500;
-  const connect = () => {
+  let reconnect: ReturnType<typeof setTimeout> | undefined;
+  /** This PC's own window proves itself with the host token; a tablet on the LAN with its session. */
+  const eventsUrl = (): string | null => {
+    const query = token ? `host=${encodeURIComponent(token)}` : eventSession ? `session=${encodeURIComponent(eventSession)}` : null;
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new WebSocket(`${scheme}://${window.location.host}/api/events${token ? `?host=${encodeURIComponent(token)}` : ''}`);
-    socket.onopen = () => (retry = 500);
-    socket.onmessage = (message) => {
+    return query && `${scheme}://${window.location.host}/api/events?${query}`;
+  };
+  const connect = () => {
+    reconnect = undefined;
+    const url = eventsUrl();
+    // From the LAN nothing is heard before login.
+    if (!url) return;
+    const current = new WebSocket(url);
+    socket = current;
+    current.onopen = () => (retry = 500);
+    current.onmessage = (message) => {
       try {
         const { channel, payload } = JSON.parse(String(message.data)) as { channel: string; payload: unknown };
         for (const listener of listeners.get(channel) ?? []) listener(payload);
@@ -61,9 +75,12 @@ function browserBridge(): Bridge {
         // A malformed event is ignored; the next one will do.
       }
     };
-    // The host may restart (npm run dev): reconnect with backoff.
-    socket.onclose = () => {
-      setTimeout(connect, retry);
+    // The host may restart (npm run dev): reconnect with backoff. A socket replaced on a
+    // session change is not reconnected.
+    current.onclose = () => {
+      if (socket !== current) return;
+      socket = null;
+      reconnect = setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10_000);
     };
   };
@@ -96,20 +113,33 @@ function browserBridge(): Bridge {
       listeners.set(channel, set);
       return () => set.delete(listener);
     },
+    sessionChanged(next) {
+      eventSession = next;
+      // With the host token the socket does not depend on who is logged in.
+      if (token) return;
+      const old = socket;
+      socket = null;
+      old?.close();
+      clearTimeout(reconnect);
+      retry = 500;
+      connect();
+    },
   };
 }
-
-const bridge: Bridge = window.plantdesk ?? browserBridge();
 
 const SESSION_KEY = 'plantdesk.session';
 let session: string | null = sessionStorage.getItem(SESSION_KEY);
 
+const bridge: Bridge = window.plantdesk ?? browserBridge(session);
+
 export const api = {
   kind: bridge.kind,
   setSession(token: string | null): void {
+    const changed = token !== session;
     session = token;
     if (token) sessionStorage.setItem(SESSION_KEY, token);
     else sessionStorage.removeItem(SESSION_KEY);
+    if (changed) bridge.sessionChanged?.(token);
   },
   hasSession(): boolean {
     return session !== null;

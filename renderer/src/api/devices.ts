@@ -79,19 +79,29 @@ export function useDeviceStatus(): { statuses: ReadonlyMap<string, DeviceStatus>
   return { statuses, error: query.error };
 }
 
-/** A scale's latest weight and connection state (nothing until it sends a weight). */
-export function useScale(device: string | null): { weight: WeightEvent | null; status: DeviceStatus | null; error: OperationError | undefined } {
+/** A weight as this window got it: `receivedAt` is this machine's clock, unlike the event's `at`. */
+export interface ReceivedWeight {
+  weight: WeightEvent;
+  receivedAt: number;
+}
+
+/**
+ * A scale's latest weight and connection state (nothing until it sends a weight). A tablet's
+ * clock is not the PC's, so whether the weight on screen is still fresh is judged by when it
+ * arrived here (`receivedAt`); the main process still decides what may be captured.
+ */
+export function useScale(device: string | null): { latest: ReceivedWeight | null; status: DeviceStatus | null; error: OperationError | undefined } {
   const { statuses, error } = useDeviceStatus();
-  const [weight, setWeight] = useState<WeightEvent | null>(null);
-  useEffect(() => setWeight(null), [device]);
+  const [latest, setLatest] = useState<ReceivedWeight | null>(null);
+  useEffect(() => setLatest(null), [device]);
   useDeviceEvent(
     'device.weight',
-    (w) => {
-      if (w.device === device) setWeight(w);
+    (weight) => {
+      if (weight.device === device) setLatest({ weight, receivedAt: Date.now() });
     },
     device !== null,
   );
-  return { weight, status: device ? (statuses.get(device) ?? null) : null, error };
+  return { latest, status: device ? (statuses.get(device) ?? null) : null, error };
 }
 
 /** Now, refreshed every `everyMs` while mounted: for "is this reading still fresh?". */

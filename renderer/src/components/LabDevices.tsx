@@ -3,9 +3,9 @@
 // measured — "Take readings from <instrument>" to send their next readings into this inspection.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LabResultEvent } from '../../../main/contract/devices';
+import type { DeviceStatus, LabResultEvent } from '../../../main/contract/devices';
 import { api } from '../api/client';
-import { useDeviceEvent, useDevices } from '../api/devices';
+import { useDeviceEvent, useDeviceStatus, useDevices } from '../api/devices';
 import { useMutation } from '../api/hooks';
 import { Button, ErrorBanner } from './forms';
 
@@ -46,34 +46,49 @@ export function LabNotices() {
 }
 
 /**
- * Ties this PC's line-output instruments to an open inspection while it is shown; closing the
- * inspection unties them, so a later reading cannot land in it by mistake.
+ * Ties this PC's line-output instruments to the open inspection shown, for their next readings.
+ * Each instrument's tie is read from its status, so one another user took over, or one that
+ * lapsed, shows as it is; leaving the inspection unties only the instruments still tied to it.
  */
 export function LabSampler({ inspection }: { inspection: string }) {
   const { t } = useTranslation();
   const instruments = useDevices('lab').rows.filter((d) => d.protocol === 'lab-line' && d.active === 1);
+  const { statuses } = useDeviceStatus();
   const sample = useMutation('devices.sample');
-  const [taking, setTaking] = useState<readonly string[]>([]);
-  const tied = useRef(taking);
-  tied.current = taking;
+  // The latest word on each tie: answers to our own calls and status events after them.
+  const [ties, setTies] = useState<ReadonlyMap<string, string | null>>(() => new Map());
+  const heard = (status: DeviceStatus) => {
+    if (status.tiedTo !== undefined) setTies((m) => new Map(m).set(status.code, status.tiedTo?.inspection ?? null));
+  };
+  useDeviceEvent('device.status', heard);
+  const tiedTo = (code: string): string | null => (ties.has(code) ? ties.get(code) : statuses.get(code)?.tiedTo?.inspection) ?? null;
+  const started = useRef(new Set<string>());
   useEffect(
     () => () => {
-      for (const device of tied.current) void api.result('devices.sample', { device, sample: null });
+      for (const device of started.current) void api.result('devices.sample', { device, inspection: null, release: inspection });
+      started.current.clear();
     },
-    [],
+    [inspection],
   );
   if (instruments.length === 0) return null;
 
   const start = async (device: string) => {
-    if (await sample.run({ device, sample: inspection })) setTaking((d) => [...d, device]);
+    const status = await sample.run({ device, inspection });
+    if (!status) return;
+    started.current.add(device);
+    heard(status);
   };
   const stop = async (device: string) => {
-    if (await sample.run({ device, sample: null })) setTaking((d) => d.filter((x) => x !== device));
+    const status = await sample.run({ device, inspection: null, release: inspection });
+    if (!status) return;
+    started.current.delete(device);
+    heard(status);
   };
   return (
     <div className="qc-sampler">
-      {instruments.map((d) =>
-        taking.includes(d.code) ? (
+      {instruments.map((d) => {
+        const tie = tiedTo(d.code);
+        return tie === inspection ? (
           <div key={d.code} className="banner banner-ok qc-row" role="status">
             <span>{t('devices.lab.taking', { name: d.name, number: inspection })}</span>
             <Button type="button" pending={sample.pending} onClick={() => void stop(d.code)}>
@@ -81,11 +96,14 @@ export function LabSampler({ inspection }: { inspection: string }) {
             </Button>
           </div>
         ) : (
-          <Button key={d.code} type="button" pending={sample.pending} onClick={() => void start(d.code)}>
-            {t('devices.lab.takeFrom', { name: d.name })}
-          </Button>
-        ),
-      )}
+          <div key={d.code} className="qc-row">
+            {tie ? <span className="muted">{t('devices.lab.tiedElsewhere', { name: d.name, number: tie })}</span> : null}
+            <Button type="button" pending={sample.pending} onClick={() => void start(d.code)}>
+              {t('devices.lab.takeFrom', { name: d.name })}
+            </Button>
+          </div>
+        );
+      })}
       <ErrorBanner error={sample.error} />
     </div>
   );

@@ -54,7 +54,7 @@ export function useKeyboardWedge(onScan: (raw: string) => void, enabled = true):
       if (event.isComposing) return;
       clearTimeout(timer);
       finish(wedge.idle(event.timeStamp));
-      const action = wedge.key({ key: event.key, at: event.timeStamp, ctrl: event.ctrlKey, alt: event.altKey, meta: event.metaKey });
+      const action = wedge.key({ key: event.key, at: event.timeStamp, ctrl: event.ctrlKey, alt: event.altKey, meta: event.metaKey, repeat: event.repeat });
       if (action.kind === 'pass') return;
       event.preventDefault();
       event.stopPropagation();
@@ -72,7 +72,12 @@ export function useKeyboardWedge(onScan: (raw: string) => void, enabled = true):
   }, [enabled]);
 }
 
-/** Every scan on this screen (keyboard wedge and device scanners), read by `scans.resolve`. */
+/**
+ * Every scan on this screen (keyboard wedge and device scanners), read by `scans.resolve`. A
+ * serial/HID scanner's scan reaches every open window — other screens of this PC, tablets on the
+ * LAN — so only the window the user is working in (the one with focus) acts on it; keyboard
+ * scans only ever reach the focused window anyway.
+ */
 export function useScans(onScan: (outcome: ScanOutcome) => void, enabled = true): void {
   const latest = useRef(onScan);
   latest.current = onScan;
@@ -81,7 +86,13 @@ export function useScans(onScan: (outcome: ScanOutcome) => void, enabled = true)
     latest.current(result.ok ? { raw, device, ok: true, value: result.value } : { raw, device, ok: false, error: result.error });
   };
   useKeyboardWedge((raw) => void resolve(raw, 'keyboard'), enabled);
-  useDeviceEvent('device.scan', (scan) => void resolve(scan.raw, scan.device), enabled);
+  useDeviceEvent(
+    'device.scan',
+    (scan) => {
+      if (document.hasFocus()) void resolve(scan.raw, scan.device);
+    },
+    enabled,
+  );
 }
 
 /** Whether a scan is refused: not read at all, or read with any error (never half-used). */

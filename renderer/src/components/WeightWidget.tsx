@@ -35,7 +35,8 @@ export function WeightWidget({ onCapture, target }: { onCapture(weight: Captured
   const active = scales.rows.filter((d) => d.active === 1);
   const [chosen, setChosen] = useState(() => localStorage.getItem(SCALE_KEY) ?? '');
   const device = active.find((d) => d.code === chosen) ?? active[0] ?? null;
-  const { weight, status, error } = useScale(device?.code ?? null);
+  const { latest, status, error } = useScale(device?.code ?? null);
+  const weight = latest?.weight ?? null;
   const now = useNow(500);
   const capture = useMutation('devices.capture');
   const zero = useMutation('devices.zero');
@@ -56,7 +57,8 @@ export function WeightWidget({ onCapture, target }: { onCapture(weight: Captured
   }
 
   const staleMs = typeof device.options_config.staleMs === 'number' ? device.options_config.staleMs : DEFAULT_STALE_MS;
-  const fresh = weight !== null && now - weight.at <= staleMs;
+  // By this window's clock: the weight's own `at` comes from the PC, whose clock a tablet's may not match.
+  const fresh = latest !== null && now - latest.receivedAt <= staleMs;
   const condition = conditionOf(status, weight, fresh);
   const mayUse = can('devices.use');
   const busy = capture.pending || zero.pending || tare.pending || reconnect.pending;

@@ -33,6 +33,8 @@ export interface WedgeKey {
   ctrl?: boolean;
   alt?: boolean;
   meta?: boolean;
+  /** `KeyboardEvent.repeat`: the key is held down. Auto-repeat can be as fast as a scanner, but no scanner holds a key. */
+  repeat?: boolean;
 }
 
 export type WedgeAction =
@@ -76,7 +78,8 @@ export class KeyboardWedge {
       this.reset();
       return { kind: 'scan', raw };
     }
-    const char = charOf(event);
+    // A held key repeats as fast as a scanner types, but it is a person's: it adds nothing to a scan.
+    const char = event.repeat ? null : charOf(event);
     if (char === null) {
       // Shift comes between the characters of a scan of capitals; it changes nothing.
       if (MODIFIERS.has(event.key)) return this.scanning ? { kind: 'swallow', retract: '' } : { kind: 'pass' };

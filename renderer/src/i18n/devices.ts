@@ -112,7 +112,7 @@ export const devicesWords = {
         checksum: 'Кадр с контрольной суммой',
       },
       scanner: {
-        suffix: 'Окончание строки',
+        serialNote: 'У сканера с COM-портом настраивать нечего: код заканчивается на CR, LF или CR LF — подходит любое окончание.',
         hidNote: 'У сканера USB HID-POS настраивать нечего: коды приходят отчётами HID.',
       },
       sensor: {
@@ -179,6 +179,7 @@ export const devicesWords = {
         refused: 'Результат {{test}} = {{value}} для {{sample}} (прибор {{device}}) не записан: {{reason}}',
         takeFrom: 'Снимать показания с {{name}}',
         taking: 'Показания {{name}} записываются в проверку {{number}}',
+        tiedElsewhere: 'Показания {{name}} сейчас записываются в проверку {{number}}',
         stop: 'Остановить {{name}}',
       },
       print: {
@@ -256,6 +257,8 @@ export const devicesWords = {
         above: '{{where}}: {{value}} — выше предела {{limit}}, с {{since}}',
         below: '{{where}}: {{value}} — ниже предела {{limit}}, с {{since}}',
         sensor: '{{where}}: датчик не отвечает с {{since}}',
+        ongoing: 'продолжается',
+        ended: 'закончилась {{at}}',
       },
     },
   },
@@ -370,7 +373,7 @@ export const devicesWords = {
         checksum: 'Frames carry a checksum',
       },
       scanner: {
-        suffix: 'Line ending',
+        serialNote: 'A serial (COM-port) scanner needs no settings: a code ends at CR, LF or CR LF, whichever the scanner sends.',
         hidNote: 'A USB HID-POS scanner needs no settings: codes arrive as HID reports.',
       },
       sensor: {
@@ -437,6 +440,7 @@ export const devicesWords = {
         refused: 'Result {{test}} = {{value}} for {{sample}} (instrument {{device}}) not recorded: {{reason}}',
         takeFrom: 'Take readings from {{name}}',
         taking: 'Readings of {{name}} go into inspection {{number}}',
+        tiedElsewhere: 'Readings of {{name}} now go into inspection {{number}}',
         stop: 'Stop {{name}}',
       },
       print: {
@@ -514,6 +518,8 @@ export const devicesWords = {
         above: '{{where}}: {{value}} — above the limit {{limit}} since {{since}}',
         below: '{{where}}: {{value}} — below the limit {{limit}} since {{since}}',
         sensor: '{{where}}: the sensor has not answered since {{since}}',
+        ongoing: 'still going on',
+        ended: 'ended {{at}}',
       },
     },
   },

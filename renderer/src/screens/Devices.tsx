@@ -76,7 +76,6 @@ interface DeviceForm {
   vendorId: string;
   productId: string;
   scale: { minKg: string; maxKg: string; pollMs: string; stream: boolean; checksum: boolean; password: string; staleMs: string };
-  scanner: { suffix: 'cr' | 'lf' | 'crlf' };
   sensor: { pollMs: string; timeoutMs: string; location: string; equipment: string; tempMin: string; tempMax: string; alertDelayMin: string; channels: ChannelForm[] };
   printer: { dpi: '203' | '300'; widthMm: string; heightMm: string; gapMm: string; cjkFont: string };
   lab: { sampleId: 'inspection' | 'lot'; testCodes: { from: string; to: string }[]; preset: LabPreset; command: string; pattern: string; unit: string; testCode: string; intervalMs: string };
@@ -117,7 +116,6 @@ function blankForm(): DeviceForm {
       vendorId: '',
       productId: '',
       scale: { minKg: kgInput(20), maxKg: kgInput(600_000), pollMs: '250', stream: false, checksum: true, password: '0030', staleMs: '2000' },
-      scanner: { suffix: 'cr' },
       sensor: { pollMs: '10000', timeoutMs: '1000', location: '', equipment: '', tempMin: '', tempMax: '', alertDelayMin: '5', channels: sensorPresetChannels('xy-md02').map(channelForm) },
       printer: { dpi: '203', widthMm: '100', heightMm: '150', gapMm: '3', cjkFont: '' },
       lab: { sampleId: 'lot', testCodes: [], preset: 'sartorius-ma', ...profileForm(LAB_LINE_PRESETS['sartorius-ma'].profile) },
@@ -180,8 +178,6 @@ function fromRow(row: DeviceRow): DeviceForm {
       password: str(o.password, blank.scale.password),
       staleMs: str(o.staleMs, blank.scale.staleMs),
     };
-  } else if (row.kind === 'scanner') {
-    form.scanner = { suffix: str(o.suffix, 'cr') as DeviceForm['scanner']['suffix'] };
   } else if (row.kind === 'sensor') {
     const channels = Array.isArray(o.channels) ? (o.channels as Record<string, unknown>[]) : [];
     form.sensor = {
@@ -271,7 +267,7 @@ function optionsInput(f: DeviceForm): Record<string, unknown> {
       });
     }
     case 'scanner':
-      return f.protocol === 'scanner-serial' ? { suffix: f.scanner.suffix } : {};
+      return {};
     case 'sensor': {
       const s = f.sensor;
       const delay = num(s.alertDelayMin);
@@ -551,7 +547,7 @@ function DeviceEditor({ row, onSaved, latest }: { row: DeviceRow | null; onSaved
         <fieldset className="set-fieldset">
           <legend>{t('devices.options')}</legend>
           {form.kind === 'scale' ? <ScaleFields form={form} update={update} err={err} /> : null}
-          {form.kind === 'scanner' ? <ScannerFields form={form} update={update} err={err} /> : null}
+          {form.kind === 'scanner' ? <ScannerFields protocol={form.protocol} /> : null}
           {form.kind === 'sensor' ? <SensorFields form={form} update={update} err={err} lang={lang} /> : null}
           {form.kind === 'printer' ? <PrinterFields form={form} update={update} err={err} /> : null}
           {form.kind === 'lab' ? <LabFields form={form} update={update} err={err} lang={lang} /> : null}
@@ -731,21 +727,10 @@ function ScaleFields({ form, update, err }: { form: DeviceForm; update: Update; 
   );
 }
 
-function ScannerFields({ form, update, err }: { form: DeviceForm; update: Update; err: Err }) {
+/** Scanners have no settings; the note says why, so the user does not look for them. */
+function ScannerFields({ protocol }: { protocol: DeviceProtocol }) {
   const { t } = useTranslation();
-  if (form.protocol !== 'scanner-serial') return <p className="muted">{t('devices.scanner.hidNote')}</p>;
-  return (
-    <Field label={t('devices.scanner.suffix')} error={err('options.suffix')}>
-      {(id) => (
-        <SelectInput
-          id={id}
-          value={form.scanner.suffix}
-          onChange={(v) => v && update({ scanner: { suffix: v as DeviceForm['scanner']['suffix'] } })}
-          options={(['cr', 'lf', 'crlf'] as const).map((s) => ({ value: s, label: s.toUpperCase() }))}
-        />
-      )}
-    </Field>
-  );
+  return <p className="muted">{t(protocol === 'scanner-serial' ? 'devices.scanner.serialNote' : 'devices.scanner.hidNote')}</p>;
 }
 
 function SensorFields({ form, update, err, lang }: { form: DeviceForm; update: Update; err: Err; lang: Lang }) {
