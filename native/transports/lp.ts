@@ -197,8 +197,9 @@ export class LpTransport extends ListenedTransport implements Transport {
 const PROBE = new Uint8Array(1);
 
 function notADeviceFault(path: string, cause: string): DeviceFault {
+  // UNSUPPORTED, as for a serial "port" that is no device file: nothing to grant, a wrong path.
   return deviceFault(
-    'ACCESS_DENIED',
+    'UNSUPPORTED',
     { ru: `${path} — не устройство принтера`, en: `${path} is not a printer device` },
     {
       ru: 'Печать идёт только в файл устройства принтера (например, /dev/usb/lp0): выберите принтер из списка портов',

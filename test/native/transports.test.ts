@@ -290,7 +290,7 @@ describe('LpTransport', () => {
     for (const path of [file, link, root]) {
       const lp = track(new LpTransport({ path }));
       const fault = await faultOf(lp.open());
-      expect(fault).toMatchObject({ code: 'ACCESS_DENIED', message: { en: `${path} is not a printer device` }, hint: { en: expect.stringContaining('/dev/usb/lp0') } });
+      expect(fault).toMatchObject({ code: 'UNSUPPORTED', message: { en: `${path} is not a printer device` }, hint: { en: expect.stringContaining('/dev/usb/lp0') } });
       expect(fault.message.ru).toContain('не устройство принтера');
       expect(lp.isOpen).toBe(false);
       await expect(lp.write(bytes('echo pwned\n'))).rejects.toBeInstanceOf(DeviceFaultError);
