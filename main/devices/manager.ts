@@ -416,7 +416,8 @@ export class DeviceManager {
       slot.retryTimer = null;
       void this.connect(slot);
     }, delay);
-    this.setStatus(slot, { state: 'error', fault, attempt, retryAt: this.now() + delay });
+    const at = this.now(); // one reading of the clock: the retry is exactly `delay` after the error
+    this.setStatus(slot, { state: 'error', fault, attempt, since: at, retryAt: at + delay });
   }
 
   private delay(attempt: number): number {
@@ -428,7 +429,7 @@ export class DeviceManager {
   private setStatus(slot: Slot, patch: Partial<DeviceStatus>): void {
     const before = slot.status;
     const next = { ...before, ...patch };
-    if (next.state !== before.state) next.since = this.now();
+    if (next.state !== before.state && patch.since === undefined) next.since = this.now();
     slot.status = next;
     const changed =
       next.state !== before.state ||

@@ -2,27 +2,27 @@
 // output lots, shipments and consignees, with the quantities that moved along each edge.
 import type { TraceNode } from '../contract/operations.js';
 import type { LotRow } from '../db/schema.js';
-import type { Tx } from '../db/tx.js';
+import type { QueryRunner } from '../db/query.js';
 import type { Handlers } from './handler.js';
 import { lotViewByCode } from './inventory.js';
 
 const MAX_DEPTH = 32;
 
-function lotLabel(tx: Tx, lot: LotRow): string {
-  const p = tx.q.sql<{ code: string; name_ru: string }>('SELECT code, name_ru FROM products WHERE id = ?', lot.product_id)[0];
+function lotLabel(q: QueryRunner, lot: LotRow): string {
+  const p = q.sql<{ code: string; name_ru: string }>('SELECT code, name_ru FROM products WHERE id = ?', lot.product_id)[0];
   return `${lot.code} · ${p?.code ?? ''} ${p?.name_ru ?? ''}`.trim();
 }
 
-function lotNode(tx: Tx, lot: LotRow, qty: number | null, children: TraceNode[]): TraceNode {
-  return { kind: 'lot', key: lot.code, label: lotLabel(tx, lot), qty_g: qty, at: lot.produced_at, children };
+function lotNode(q: QueryRunner, lot: LotRow, qty: number | null, children: TraceNode[]): TraceNode {
+  return { kind: 'lot', key: lot.code, label: lotLabel(q, lot), qty_g: qty, at: lot.produced_at, children };
 }
 
-function backward(tx: Tx, lot: LotRow, qty: number | null, seen: Set<string>, depth: number): TraceNode {
-  if (seen.has(lot.id) || depth > MAX_DEPTH) return lotNode(tx, lot, qty, []);
+function backward(q: QueryRunner, lot: LotRow, qty: number | null, seen: Set<string>, depth: number): TraceNode {
+  if (seen.has(lot.id) || depth > MAX_DEPTH) return lotNode(q, lot, qty, []);
   seen.add(lot.id);
   const children: TraceNode[] = [];
   if (lot.receipt_id) {
-    const r = tx.q.sql<{ number: string; received_at: number; supplier_code: string; supplier_name: string }>(
+    const r = q.sql<{ number: string; received_at: number; supplier_code: string; supplier_name: string }>(
       `SELECT r.number, r.received_at, p.code AS supplier_code, p.name_ru AS supplier_name
        FROM receipts r JOIN partners p ON p.id = r.supplier_id WHERE r.id = ?`,
       lot.receipt_id,
@@ -39,11 +39,11 @@ function backward(tx: Tx, lot: LotRow, qty: number | null, seen: Set<string>, de
     }
   }
   if (lot.batch_id) {
-    const b = tx.q.sql<{ number: string; started_at: number | null; planned_start: number }>(
+    const b = q.sql<{ number: string; started_at: number | null; planned_start: number }>(
       'SELECT number, started_at, planned_start FROM batches WHERE id = ?',
       lot.batch_id,
     )[0];
-    const inputs = tx.q.sql<LotRow & { consumed_g: number }>(
+    const inputs = q.sql<LotRow & { consumed_g: number }>(
       `SELECT l.*, SUM(bi.qty_g) AS consumed_g FROM batch_inputs bi JOIN lots l ON l.id = bi.lot_id
        WHERE bi.batch_id = ? GROUP BY l.id ORDER BY l.code`,
       lot.batch_id,
@@ -55,34 +55,34 @@ function backward(tx: Tx, lot: LotRow, qty: number | null, seen: Set<string>, de
         label: b.number,
         qty_g: lot.initial_g,
         at: b.started_at ?? b.planned_start,
-        children: inputs.map((input) => backward(tx, input, input.consumed_g, seen, depth + 1)),
+        children: inputs.map((input) => backward(q, input, input.consumed_g, seen, depth + 1)),
       });
     }
   }
-  return lotNode(tx, lot, qty, children);
+  return lotNode(q, lot, qty, children);
 }
 
-function forward(tx: Tx, lot: LotRow, qty: number | null, seen: Set<string>, depth: number): TraceNode {
-  if (seen.has(lot.id) || depth > MAX_DEPTH) return lotNode(tx, lot, qty, []);
+function forward(q: QueryRunner, lot: LotRow, qty: number | null, seen: Set<string>, depth: number): TraceNode {
+  if (seen.has(lot.id) || depth > MAX_DEPTH) return lotNode(q, lot, qty, []);
   seen.add(lot.id);
   const children: TraceNode[] = [];
-  const batches = tx.q.sql<{ id: string; number: string; at: number; consumed_g: number }>(
+  const batches = q.sql<{ id: string; number: string; at: number; consumed_g: number }>(
     `SELECT b.id, b.number, COALESCE(b.started_at, b.planned_start) AS at, SUM(bi.qty_g) AS consumed_g
      FROM batch_inputs bi JOIN batches b ON b.id = bi.batch_id WHERE bi.lot_id = ? GROUP BY b.id ORDER BY at`,
     lot.id,
   );
   for (const b of batches) {
-    const outputs = tx.q.sql<LotRow>('SELECT * FROM lots WHERE batch_id = ? ORDER BY code', b.id);
+    const outputs = q.sql<LotRow>('SELECT * FROM lots WHERE batch_id = ? ORDER BY code', b.id);
     children.push({
       kind: 'batch',
       key: b.number,
       label: b.number,
       qty_g: b.consumed_g,
       at: b.at,
-      children: outputs.map((o) => forward(tx, o, o.initial_g, seen, depth + 1)),
+      children: outputs.map((o) => forward(q, o, o.initial_g, seen, depth + 1)),
     });
   }
-  const shipments = tx.q.sql<{ number: string; status: string; at: number; qty_g: number; consignee_code: string; consignee_name: string }>(
+  const shipments = q.sql<{ number: string; status: string; at: number; qty_g: number; consignee_code: string; consignee_name: string }>(
     `SELECT s.number, s.status, COALESCE(s.shipped_at, s.planned_date) AS at, SUM(sl.qty_g) AS qty_g,
             c.code AS consignee_code, COALESCE(c.name_en, c.name_ru) AS consignee_name
      FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id JOIN partners c ON c.id = s.consignee_id
@@ -99,17 +99,21 @@ function forward(tx: Tx, lot: LotRow, qty: number | null, seen: Set<string>, dep
       children: [{ kind: 'consignee', key: s.consignee_code, label: s.consignee_name, qty_g: s.qty_g, at: null, children: [] }],
     });
   }
-  return lotNode(tx, lot, qty, children);
+  return lotNode(q, lot, qty, children);
+}
+
+/** The backward and/or forward trace trees of a lot (also read by the recall report). */
+export function traceTrees(q: QueryRunner, lot: LotRow, direction: 'backward' | 'forward' | 'both'): { backward: TraceNode | null; forward: TraceNode | null } {
+  return {
+    backward: direction === 'forward' ? null : backward(q, lot, lot.initial_g, new Set(), 0),
+    forward: direction === 'backward' ? null : forward(q, lot, lot.initial_g, new Set(), 0),
+  };
 }
 
 export const traceHandlers: Handlers<'trace.lot'> = {
   'trace.lot'(tx, input) {
     const view = lotViewByCode(tx, input.code);
     const lot = tx.q.sql<LotRow>('SELECT * FROM lots WHERE id = ?', view.id)[0]!;
-    return {
-      lot: view,
-      backward: input.direction === 'forward' ? null : backward(tx, lot, lot.initial_g, new Set(), 0),
-      forward: input.direction === 'backward' ? null : forward(tx, lot, lot.initial_g, new Set(), 0),
-    };
+    return { lot: view, ...traceTrees(tx.q, lot, input.direction) };
   },
 };
