@@ -11,7 +11,7 @@ import { isoDate } from '../services/common.js';
 import { GS, parseScan } from '../../native/protocols/gs1.js';
 import { gs1HumanReadable, isVariableLengthAi, toZpl, type Dpi, type Gs1Element, type LabelElement } from '../../native/protocols/labels.js';
 import type { DocLang } from './i18n.js';
-import { renderPdf } from './pdf.js';
+import { renderPdfKit } from './pdfkit.js';
 
 /** One line of a label's text. Chinese lines are printed first and larger (GB 7718). */
 export interface LabelLine {
@@ -267,20 +267,22 @@ const BAR_HEIGHT_MM = 12;
 const BARCODE_SCALE = 4; // pixels per module of the embedded PNG: crisp at any print resolution
 // Font sizes in points: Chinese text is never smaller than its translation (GB 7718).
 const FONT_PT = { title: 13, text: 7.5, small: 6 } as const;
+const HUMAN_READABLE_PT = 7;
+/** Space above each Chinese line (it starts a field) and above each barcode, in points. */
+const ZH_GAP_PT = 1.5;
+const BARCODE_GAP_PT = 4;
 
 interface RenderedSymbol {
-  /** Key of the PNG in the definition's `images`, so the PDF embeds each distinct barcode once. */
-  image: string;
-  png: string;
+  png: Buffer;
   modules: number;
   text: string;
 }
 
 /** Renders one GS1-128 symbol with bwip-js (which checks the GS1 data again). */
-async function renderSymbol(symbol: Gs1Element[], image: string): Promise<RenderedSymbol> {
+async function renderSymbol(symbol: Gs1Element[]): Promise<RenderedSymbol> {
   const text = gs1HumanReadable(symbol);
   const png = await bwipjs.toBuffer({ bcid: 'gs1-128', text, scale: BARCODE_SCALE, height: BAR_HEIGHT_MM, includetext: false });
-  return { image, png: `data:image/png;base64,${png.toString('base64')}`, modules: png.readUInt32BE(16) / BARCODE_SCALE, text };
+  return { png, modules: png.readUInt32BE(16) / BARCODE_SCALE, text };
 }
 
 /** `lang: 'zh'` prints the Chinese lines only; otherwise each is followed by its translation. */
@@ -288,40 +290,47 @@ function linesFor(label: LabelData, lang: DocLang | undefined): LabelLine[] {
   return lang === 'zh' ? label.lines.filter((l) => l.zh) : label.lines;
 }
 
-/** The labels as a PDF, one page of `widthMm` × `heightMm` per label. */
+/**
+ * The labels as a PDF, one page of `widthMm` × `heightMm` per label: the lines top-down, each
+ * barcode centred under them with its human-readable line. Drawn with pdfkit directly (a label's
+ * layout is one column, known in advance); content taller than the label continues on an extra
+ * page rather than being cut.
+ */
 export async function labelsPdf(labels: LabelData[], options: LabelsPdfOptions): Promise<Uint8Array> {
   const { widthMm, heightMm } = options;
   if (!(widthMm >= 40 && heightMm >= 40)) throw new DomainError('VALIDATION', { details: 'размер этикетки не меньше 40 × 40 мм / label size: at least 40 × 40 mm' }, 'size');
-  const innerMm = widthMm - 2 * MARGIN_MM;
-  const rendered = new Map<string, Promise<RenderedSymbol>>(); // identical cartons share their barcode images
-  const content: object[] = [];
-  for (const [index, label] of labels.entries()) {
-    const barcodes: object[] = [];
-    for (const symbol of label.symbols) {
-      const key = gs1HumanReadable(symbol);
-      if (!rendered.has(key)) rendered.set(key, renderSymbol(symbol, `gs1-${rendered.size}`));
-      const s = await rendered.get(key)!;
-      const moduleMm = Math.min(MODULE_MM, innerMm / s.modules);
-      barcodes.push(
-        { image: s.image, width: s.modules * moduleMm * PT_PER_MM, height: BAR_HEIGHT_MM * PT_PER_MM, alignment: 'center', margin: [0, 4, 0, 0] },
-        { text: s.text, fontSize: 7, alignment: 'center' },
-      );
-    }
-    content.push({
-      stack: [
-        ...linesFor(label, options.lang).map((l) => ({ text: l.text, fontSize: FONT_PT[l.size], bold: l.size === 'title', margin: [0, l.zh ? 1.5 : 0, 0, 0] })),
-        ...barcodes,
-      ],
-      ...(index > 0 ? { pageBreak: 'before' } : {}),
-    });
-    options.onProgress?.(index + 1, labels.length);
-  }
   const margin = MARGIN_MM * PT_PER_MM;
-  const images = Object.fromEntries((await Promise.all(rendered.values())).map((s) => [s.image, s.png]));
-  return renderPdf(
-    { pageSize: { width: widthMm * PT_PER_MM, height: heightMm * PT_PER_MM }, pageMargins: [margin, margin, margin, margin], content, images },
-    { title: `Labels ${labels[0]?.lot ?? ''}`.trim(), createdAt: 0 },
-  );
+  const inner = (widthMm - 2 * MARGIN_MM) * PT_PER_MM;
+  const barHeight = BAR_HEIGHT_MM * PT_PER_MM;
+  // Identical cartons share their barcodes: each distinct symbol is rendered and embedded once.
+  const rendered = new Map<string, RenderedSymbol>();
+  for (const symbol of labels.flatMap((l) => l.symbols)) {
+    const key = gs1HumanReadable(symbol);
+    if (!rendered.has(key)) rendered.set(key, await renderSymbol(symbol));
+  }
+  const page = { widthPt: widthMm * PT_PER_MM, heightPt: heightMm * PT_PER_MM, marginPt: margin };
+  return renderPdfKit(page, { title: `Labels ${labels[0]?.lot ?? ''}`.trim(), createdAt: 0 }, (doc) => {
+    const images = new Map([...rendered].map(([key, s]) => [key, doc.openImage(s.png)]));
+    for (const [index, label] of labels.entries()) {
+      doc.addPage();
+      for (const line of linesFor(label, options.lang)) {
+        if (line.zh) doc.y += ZH_GAP_PT;
+        doc.font(line.size === 'title' ? 'bold' : 'regular').fontSize(FONT_PT[line.size]).text(line.text, { width: inner });
+      }
+      for (const symbol of label.symbols) {
+        const key = gs1HumanReadable(symbol);
+        const s = rendered.get(key)!;
+        const width = s.modules * Math.min(MODULE_MM * PT_PER_MM, inner / s.modules);
+        doc.y += BARCODE_GAP_PT;
+        if (doc.y + barHeight > doc.page.maxY()) doc.addPage(); // a barcode is never split
+        const top = doc.y;
+        doc.image(images.get(key)!, margin + (inner - width) / 2, top, { width, height: barHeight });
+        doc.y = top + barHeight;
+        doc.font('regular').fontSize(HUMAN_READABLE_PT).text(s.text, { width: inner, align: 'center' });
+      }
+      options.onProgress?.(index + 1, labels.length);
+    }
+  });
 }
 
 // ---- ZPL ------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ function fontFile(weight: '400Regular' | '700Bold'): string {
 const REGULAR = fontFile('400Regular');
 const BOLD = fontFile('700Bold');
 const FONT_FILES = new Set([REGULAR, BOLD]);
+/** The font files, for documents drawn with pdfkit directly (labels). */
+export const FONT_PATHS = { regular: REGULAR, bold: BOLD } as const;
 
 const pdfmake = require('pdfmake') as PdfMake;
 // Noto Sans SC has no italics: italic styles fall back to the upright faces.
