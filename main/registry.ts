@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { makeError, type OperationError, type Result } from './contract/errors.js';
 import {
   isDeviceOperation,
+  isDocumentOperation,
   isOperationName,
   operations,
   type OperationName,
@@ -18,6 +19,7 @@ import type { QueryRunner } from './db/query.js';
 import { Tx, type Actor } from './db/tx.js';
 import { auditHandlers } from './services/audit.js';
 import { deviceHandlers } from './services/devices.js';
+import { documentHandlers } from './services/documents.js';
 import type { Handler, Handlers } from './services/handler.js';
 import { inventoryHandlers } from './services/inventory.js';
 import { labHandlers } from './services/lab.js';
@@ -47,6 +49,7 @@ const handlers: Handlers<RegistryOperationName> = {
   ...sensorHandlers,
   ...scanHandlers,
   ...labHandlers,
+  ...documentHandlers,
 };
 
 /**
@@ -91,19 +94,53 @@ export class Registry {
   }
 
   /**
-   * For the device service: validate, authenticate and authorize a device operation exactly as
+   * For the services (devices, documents): validate, authenticate and authorize an operation exactly as
    * `invoke` would, without running anything. Returns the parsed input and who asked.
    */
   admit(name: string, input: unknown, credentials: Credentials = null): Result<{ actor: Actor; input: unknown }> {
+    const token = credentials && typeof credentials.token === 'string' ? credentials.token : null;
+    return this.admission(name, input, token, null);
+  }
+
+  /** `admit` for trusted in-process callers that authenticated the user themselves (the CLI). */
+  admitAs(name: string, input: unknown, actor: Actor): Result<{ actor: Actor; input: unknown }> {
+    return this.admission(name, input, null, actor);
+  }
+
+  /** The registry's clock, for services that stamp what they prepare before writing it. */
+  now(): number {
+    return this.clock();
+  }
+
+  /**
+   * For services that did their slow work (rendering) outside any transaction and now write:
+   * `write` runs in one immediate transaction with a Tx at `now`, which leaves the operation's
+   * audit entry and change-log rows. A `write` that changed no row (it found it must not
+   * write) leaves no entry. Refusals and failures come back as Results; nothing is written.
+   */
+  transact<T>(operation: string, actor: Actor, now: number, write: (tx: Tx) => T): Result<T> {
+    try {
+      const run = () => {
+        const tx = new Tx(this.q, actor, now, operation);
+        const value = write(tx);
+        if (tx.changes.length > 0) tx.finish();
+        return value;
+      };
+      return { ok: true, value: this.q.db.transaction(run).immediate() };
+    } catch (error) {
+      return { ok: false, error: this.toError(operation, error) };
+    }
+  }
+
+  private admission(name: string, input: unknown, token: string | null, trusted: Actor | null): Result<{ actor: Actor; input: unknown }> {
     if (!isOperationName(name)) return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
     const def = operations[name];
     const parsed = def.input.safeParse(input === undefined ? {} : input);
     if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };
-    const token = credentials && typeof credentials.token === 'string' ? credentials.token : null;
     try {
-      const actor = this.q.db.transaction(() => this.authenticate(def.permission === 'public' ? null : token, this.clock())).deferred();
+      const actor = trusted ?? this.q.db.transaction(() => this.authenticate(def.permission === 'public' ? null : token, this.clock())).deferred();
       if (def.permission !== 'public') {
-        if (!actor.userId) throw new DomainError('UNAUTHENTICATED');
+        if (!trusted && !actor.userId) throw new DomainError('UNAUTHENTICATED');
         if (!actor.permissions.has(def.permission)) throw new DomainError('FORBIDDEN', { operation: name, permission: def.permission });
       }
       return { ok: true, value: { actor, input: parsed.data } };
@@ -116,6 +153,7 @@ export class Registry {
     if (!isOperationName(name)) return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
     // Hardware operations are served by the device service; the registry alone cannot run them.
     if (isDeviceOperation(name)) return { ok: false, error: makeError('DEVICES_UNAVAILABLE', { operation: name }) };
+    if (isDocumentOperation(name)) return { ok: false, error: makeError('SERVICE_UNAVAILABLE', { operation: name, service: 'documents' }) };
     const def = operations[name];
     const parsed = def.input.safeParse(input === undefined ? {} : input);
     if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };

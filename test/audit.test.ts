@@ -46,8 +46,8 @@ describe('every mutation writes exactly one audit entry', () => {
     expect(new Set(WALKTHROUGH.map((s) => s.name))).toEqual(new Set(mutations));
   });
 
-  test('with the operation, the user, the time and truthful before/after rows', () => {
-    const p = walk((p, step, i, { snapshot }) => {
+  test('with the operation, the user, the time and truthful before/after rows', async () => {
+    const p = await walk((p, step, i, { snapshot }) => {
       const all = entries(p);
       expect(all, `step ${i} ${step.name}`).toHaveLength(i + 1);
       const entry = all.at(-1)!;

@@ -37,9 +37,9 @@ function expectGapless(p: TestPlant): void {
 }
 
 describe('the change log', () => {
-  test('records every row a mutation writes, with owner, per-site sequence and the complete row, in the same transaction', () => {
+  test('records every row a mutation writes, with owner, per-site sequence and the complete row, in the same transaction', async () => {
     let seen = 0;
-    const p = walk((p, step) => {
+    const p = await walk((p, step) => {
       const added = changes(p, seen);
       seen = lastSeq(p);
       const audit = p.ws.q.sql<AuditRow>('SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1')[0]!;

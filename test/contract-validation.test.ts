@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { OperationError } from '../main/contract/errors.js';
-import { isDeviceOperation, OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
+import { isDeviceOperation, isServiceOperation, OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
 import { expectReadable, expectRefusal, plant, T0 } from './helpers.js';
 import { SAMPLE_INPUTS } from './samples.js';
 
@@ -11,8 +11,8 @@ const receipt = (line: Record<string, unknown>, extra: Record<string, unknown> =
   lines: [{ ...receiptLine, ...line }],
   ...extra,
 });
-const REGISTRY_OPERATIONS = OPERATION_NAMES.filter((name) => !isDeviceOperation(name));
-const DEVICE_OPERATIONS = OPERATION_NAMES.filter(isDeviceOperation);
+const REGISTRY_OPERATIONS = OPERATION_NAMES.filter((name) => !isServiceOperation(name));
+const SERVICE_OPERATIONS = OPERATION_NAMES.filter(isServiceOperation);
 const without = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 describe('every operation', () => {
@@ -38,8 +38,8 @@ describe('every operation', () => {
     }
   });
 
-  // Hardware operations run in the device service, which admits them through the registry first.
-  test.each(DEVICE_OPERATIONS)('%s is validated on admission like the rest, and the registry alone does not run it', (name) => {
+  // Hardware and document operations run in their services, which admit them through the registry first.
+  test.each(SERVICE_OPERATIONS)('%s is validated on admission like the rest, and the registry alone does not run it', (name) => {
     const p = plant();
     const admit = (input: unknown) => p.ws.registry.admit(name, input, { token: p.adminToken });
     const refusal = (input: unknown) => {
@@ -50,7 +50,7 @@ describe('every operation', () => {
     expectReadable(refusal({ ...sample(name), unexpected_key: 1 }), { code: 'VALIDATION', field: 'unexpected_key' });
     for (const payload of [null, 'stock', ['a'], 42, true]) expect(refusal(payload).message.en).toContain('expected object');
     expect(admit(sample(name)).ok).toBe(true);
-    const error = expectRefusal(p, name, sample(name), { code: 'DEVICES_UNAVAILABLE' });
+    const error = expectRefusal(p, name, sample(name), { code: isDeviceOperation(name) ? 'DEVICES_UNAVAILABLE' : 'SERVICE_UNAVAILABLE' });
     expect(error.message.en).toContain(name);
   });
 });

@@ -195,6 +195,25 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
     expect(() => hour(T0 + 1)).toThrow(CHECK); // not the start of an hour
     expect(() => hour(T0 + 3_600_000, 3, 2)).toThrow(CHECK);
   },
+  3(db) {
+    expect(names(db, 'table')).toEqual(expect.arrayContaining(['documents', 'document_files']));
+    expect(names(db, 'index')).toEqual(expect.arrayContaining(['documents_subject', 'documents_number']));
+    const run = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
+    const doc = (id: string, version: number, extra: { status?: string; reason?: string | null; at?: number | null; type?: string } = {}) =>
+      run(
+        `INSERT INTO documents (id, site_id, created_at, updated_at, type, number, version, subject_kind, subject, lang, status, void_reason, voided_at, sha256, bytes)
+         VALUES (?, ?, ?, ?, ?, 'CRT-BFP-2026-000001', ?, 'lot', 'L1', 'en', ?, ?, ?, ?, 10)`,
+        ...ROW(id), extra.type ?? 'certificate', version, extra.status ?? 'issued', extra.reason ?? null, extra.at ?? null, 'a'.repeat(64),
+      );
+    doc('c1', 1);
+    doc('c2', 2, { status: 'void', reason: 'typo', at: T0 });
+    run("INSERT INTO document_files (document_id, pdf) VALUES ('c1', x'25504446')");
+    const CHECK = /CHECK constraint failed/;
+    expect(() => doc('c3', 2)).toThrow(/UNIQUE constraint failed/); // one row per number and version
+    expect(() => doc('c4', 3, { status: 'void' })).toThrow(CHECK); // void without a reason
+    expect(() => doc('c5', 4, { type: 'labels' })).toThrow(CHECK);
+    expect(() => run("INSERT INTO document_files (document_id, pdf) VALUES ('no-such-document', x'00')")).toThrow(/FOREIGN KEY constraint failed/);
+  },
 };
 
 describe('migrations', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ROLE_PERMISSIONS, ROLES, type Role } from '../main/contract/roles.js';
-import { isDeviceOperation, OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
+import { isServiceOperation, OPERATION_NAMES, operations, type OperationName } from '../main/contract/operations.js';
 import { LATEST_VERSION } from '../main/db/migrations.js';
 import { FISH_PRODUCTS, FISH_SITE, PARTNERS, TEMPLATES } from '../main/demo/reference.js';
 import { verifyPassword } from '../main/services/users.js';
@@ -198,8 +198,8 @@ describe('permissions', () => {
       // Logging out would end the session the rest of the sweep runs on (every role may log out).
       if (permission === 'public' || name === 'auth.logout') continue;
       // Valid in shape, so validation passes and authorization decides; what it names may not exist.
-      // Hardware operations are authorized on admission to the device service.
-      const result = isDeviceOperation(name)
+      // Hardware and document operations are authorized on admission to their service.
+      const result = isServiceOperation(name)
         ? p.ws.registry.admit(name, SAMPLE_INPUTS[name], { token })
         : p.ws.invoke(name, SAMPLE_INPUTS[name], { token });
       const forbidden = !result.ok && result.error.code === 'FORBIDDEN';

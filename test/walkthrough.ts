@@ -1,7 +1,8 @@
 // A plant's first days, from an empty file: every mutation of the contract at least once, in
 // the order a plant would do them. The audit and change-log tests replay it step by step and
 // check what each step left behind.
-import type { OperationName } from '../main/contract/operations.js';
+import type { DocumentOperationName, OperationName } from '../main/contract/operations.js';
+import { DocumentService } from '../main/documents/service.js';
 import { FISH_EQUIPMENT, FISH_LOCATIONS, FISH_PRODUCTS, FISH_SITE, MEAT_SITE, PARTNERS, TEMPLATES } from '../main/demo/reference.js';
 import { DAY, TestPlant } from './helpers.js';
 
@@ -9,7 +10,7 @@ export interface Step {
   name: OperationName;
   /** Who the audit must name. */
   user: string;
-  run(p: TestPlant, ctx: Record<string, string>): void;
+  run(p: TestPlant, ctx: Record<string, string>): void | Promise<void>;
 }
 
 const HOUR = 3_600_000;
@@ -20,6 +21,13 @@ const call = (name: OperationName, input: (p: TestPlant, ctx: Record<string, str
   step(name, user, (p, ctx) => {
     p.call(name, input(p, ctx), user === 'admin' ? p.adminToken : ctx[`token:${user}`]!);
   });
+
+/** A document operation through the document service, as the app's hosts run it; returns the document's id. */
+async function document(p: TestPlant, name: DocumentOperationName, input: unknown, token: string): Promise<string> {
+  const result = await new DocumentService(p.ws).invokeDocument(name, input, { token });
+  if (!result.ok) throw new Error(`${name} failed: ${result.error.code} ${result.error.message.en}`);
+  return (result.value as { id: string }).id;
+}
 
 export const WALKTHROUGH: Step[] = [
   step('setup.initialise', 'admin', (p) => {
@@ -144,18 +152,25 @@ export const WALKTHROUGH: Step[] = [
     ctx.shipment2 = p.call('shipments.create', { customer: 'HENGTAI', consignee: 'HENGTAI', planned_date: p.now + DAY }).number;
   }),
   call('shipments.cancel', (_, ctx) => ({ number: ctx.shipment2, reason: 'отказ покупателя' })),
+  step('documents.issue', 'qc', async (p, ctx) => {
+    ctx.certificate = await document(p, 'documents.issue', { type: 'certificate', lot: ctx.smoked, lang: 'zh' }, ctx['token:qc']!);
+  }),
+  step('documents.reissue', 'qc', async (p, ctx) => {
+    ctx.certificate2 = await document(p, 'documents.reissue', { id: ctx.certificate, lang: 'en' }, ctx['token:qc']!);
+  }),
+  call('documents.void', (_, ctx) => ({ id: ctx.certificate2, reason: 'неверный язык' }), 'qc'),
   call('auth.logout', () => ({}), 'qc'),
 ];
 
 /** Replays the walkthrough on a fresh workspace, calling `check` after each step with the step and the step's index. */
-export function walk(check: (p: TestPlant, step: Step, index: number, before: { snapshot: Record<string, unknown[]> }) => void): TestPlant {
+export async function walk(check: (p: TestPlant, step: Step, index: number, before: { snapshot: Record<string, unknown[]> }) => void): Promise<TestPlant> {
   const p = new TestPlant();
   const ctx: Record<string, string> = {};
-  WALKTHROUGH.forEach((s, i) => {
+  for (const [i, s] of WALKTHROUGH.entries()) {
     p.now += 60_000; // each step a minute apart, so entries carry distinct times
     const before = { snapshot: p.snapshot() };
-    s.run(p, ctx);
+    await s.run(p, ctx);
     check(p, s, i, before);
-  });
+  }
   return p;
 }

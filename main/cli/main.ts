@@ -17,6 +17,7 @@ import { seedDemo } from '../demo/seed.js';
 import { DeviceFaultError } from '../../native/transports/transport.js';
 import { list, parseIntOption, parseJson, parseKg, parseResult, parseWhen, UsageError } from './args.js';
 import { DEVICE_COMMANDS } from './devices.js';
+import { DOCUMENT_COMMANDS } from './documents.js';
 import { EXPORT_COMMANDS } from './exports.js';
 import { date, dateTime, kg, table, tree } from './format.js';
 
@@ -540,6 +541,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...DEVICE_COMMANDS,
+  ...DOCUMENT_COMMANDS,
   ...EXPORT_COMMANDS,
 };
 

@@ -317,6 +317,29 @@ export const sensorAlertRow = z.object({
   note: z.string().nullable(),
 });
 
+export const documentType = z.enum(['certificate', 'invoice', 'packing_list', 'vet_data', 'origin_application', 'recall']);
+export const documentLang = z.enum(['ru', 'en', 'zh']);
+
+/** One issued version of a numbered document; its PDF is stored locally (document_files). */
+export const documentRow = z.object({
+  ...base,
+  type: documentType,
+  number: z.string(),
+  version: z.number().int().min(1),
+  /** The lot code or shipment number the document is about. */
+  subject_kind: z.enum(['lot', 'shipment']),
+  subject: z.string(),
+  lang: documentLang,
+  status: z.enum(['issued', 'void']),
+  void_reason: z.string().nullable(),
+  voided_by: id.nullable(),
+  voided_at: epochMs.nullable(),
+  /** SHA-256 (hex) of the stored PDF bytes. */
+  sha256: z.string(),
+  bytes: z.number().int().min(1),
+  issued_by: id.nullable(),
+});
+
 export const userRow = z.object({
   ...base,
   username: z.string(),
@@ -329,6 +352,8 @@ export const userRow = z.object({
 export type SiteRow = z.infer<typeof siteRow>;
 export type DeviceRow = z.infer<typeof deviceRow>;
 export type SensorAlertRow = z.infer<typeof sensorAlertRow>;
+export type DocumentRow = z.infer<typeof documentRow>;
+export type DocumentType = z.infer<typeof documentType>;
 export type ProductRow = z.infer<typeof productRow>;
 export type PartnerRow = z.infer<typeof partnerRow>;
 export type LocationRow = z.infer<typeof locationRow>;
@@ -375,4 +400,5 @@ export const TABLE_ROWS = {
   shipment_lines: shipmentLineRow,
   devices: deviceRow,
   sensor_alerts: sensorAlertRow,
+  documents: documentRow,
 } as const;

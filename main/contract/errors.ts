@@ -124,6 +124,10 @@ export const ERROR_MESSAGES = {
     ru: 'Операция «{operation}» работает с оборудованием и доступна только в приложении на этом ПК',
     en: 'Operation "{operation}" works with hardware and is only available in the app on this PC',
   },
+  SERVICE_UNAVAILABLE: {
+    ru: 'Операция «{operation}» выполняется службой приложения ({service}) и здесь недоступна',
+    en: 'Operation "{operation}" runs in the app\'s {service} service and is not available here',
+  },
   DEVICE_NOT_FOUND: { ru: 'Устройство «{device}» не настроено на этом ПК', en: 'Device "{device}" is not set up on this PC' },
   DEVICE_WRONG_KIND: { ru: 'Устройство «{device}» — не {kind}', en: 'Device "{device}" is not a {kind}' },
   DEVICE_OFFLINE: { ru: 'Устройство «{device}» не подключено: {reason}', en: 'Device "{device}" is not connected: {reason}' },

@@ -41,6 +41,9 @@ import {
   batchStatus,
   deviceRow,
   sensorAlertRow,
+  documentLang,
+  documentRow,
+  documentType,
 } from './entities.js';
 import { isValidContainerNumber, isValidGtin } from './check-digits.js';
 import { say } from './errors.js';
@@ -67,22 +70,34 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   mutation: boolean;
   summary: string;
   /**
-   * `device` operations talk to hardware: they run asynchronously in the device service of the
-   * main process (main/devices/service.ts), outside any database transaction. The rest run in
-   * the registry. Both kinds are served by every host under the same names.
+   * Operations that run asynchronously in a service of the main process, outside any single
+   * database transaction, instead of the registry: `device` ones talk to hardware
+   * (main/devices/service.ts), `documents` ones render PDFs and then store them
+   * (main/documents/service.ts). The registry admits them (input, session, permission) but does
+   * not run them. Every kind is served by every host under the same names.
    */
-  runs?: 'device';
+  runs?: Service;
 }
+
+export type Service = 'device' | 'documents';
 
 function op<I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> {
   return def;
+}
+
+/** An operation served by one of the main process's asynchronous services. */
+function serviceOp<S extends Service, I extends z.ZodType, O extends z.ZodType, M extends boolean>(
+  runs: S,
+  def: Omit<OperationDef<I, O>, 'runs' | 'mutation'> & { mutation: M },
+): OperationDef<I, O> & { runs: S; mutation: M } {
+  return { ...def, runs };
 }
 
 /** A hardware operation: never a write to the workspace by itself. */
 function deviceOp<I extends z.ZodType, O extends z.ZodType>(
   def: Omit<OperationDef<I, O>, 'runs' | 'mutation'>,
 ): OperationDef<I, O> & { runs: 'device'; mutation: false } {
-  return { ...def, mutation: false, runs: 'device' };
+  return serviceOp('device', { ...def, mutation: false });
 }
 
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
@@ -384,6 +399,50 @@ export const alertView = sensorAlertRow.extend({
 });
 
 // ── the operations ──────────────────────────────────────────────────────────────────────────
+
+/** What the document service needs besides the subject; each document type reads the options it uses. */
+const documentOptions = {
+  /** Invoice: unit prices by product code, in the currency per kg net. */
+  prices: z.record(code, z.number().positive().max(1_000_000)).optional(),
+  /** Invoice: ISO 4217 currency and incoterms instead of the shipment's. */
+  currency: z.string().regex(/^[A-Z]{3}$/, say('код валюты ISO 4217, например USD', 'an ISO 4217 currency code, e.g. USD')).optional(),
+  incoterms: text(40).optional(),
+  /** Vet data sheet: packing as the certificate states it. */
+  packing: text(200).optional(),
+  /** Certificate: who signs it (default: the issuing user). */
+  signatory: obj({ name: text(120), position: text(120) }).optional(),
+};
+
+/** Which subject each document type is about. */
+const SUBJECTS: Record<z.infer<typeof documentType>, readonly ('lot' | 'shipment')[]> = {
+  certificate: ['lot', 'shipment'],
+  invoice: ['shipment'],
+  packing_list: ['shipment'],
+  vet_data: ['shipment'],
+  origin_application: ['shipment'],
+  recall: ['lot'],
+};
+
+export const documentIssueInput = obj({
+  type: documentType,
+  lot: code.optional(),
+  shipment: text(40).optional(),
+  lang: documentLang.default('en'),
+  ...documentOptions,
+}).superRefine((input, ctx) => {
+  const allowed = SUBJECTS[input.type];
+  const given = (['lot', 'shipment'] as const).filter((k) => input[k] !== undefined);
+  if (given.length !== 1 || !allowed.includes(given[0]!)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [given.find((k) => !allowed.includes(k)) ?? allowed[0]!],
+      message: say(`${input.type}: укажите ровно одно из: ${allowed.join(', ')}`, `${input.type}: give exactly one of: ${allowed.join(', ')}`),
+    });
+  }
+  if (input.type === 'recall' && input.lang === 'zh') {
+    ctx.addIssue({ code: 'custom', path: ['lang'], message: say('отчёт об отзыве: ru или en', 'recall report: ru or en') });
+  }
+});
 
 export const operations = {
   // Setup and sessions
@@ -955,6 +1014,58 @@ export const operations = {
     summary: "Put an instrument's results into the open inspection of the sample's lot (test code → template parameter)",
   }),
 
+  // Document registry: issued documents and their PDFs
+  'documents.list': op({
+    input: obj({
+      type: documentType.optional(),
+      /** A lot code or shipment number. */
+      subject: z.string().max(60).optional(),
+      status: z.enum(['issued', 'void']).optional(),
+      number: z.string().max(60).optional(),
+      ...paging,
+    }),
+    output: page(documentRow),
+    permission: 'session',
+    mutation: false,
+    summary: 'Issued documents, newest first (every version)',
+  }),
+  'documents.get': op({
+    input: obj({ id: z.string().uuid() }),
+    output: documentRow.extend({ versions: z.array(documentRow) }),
+    permission: 'session',
+    mutation: false,
+    summary: 'One document version with every version of its number',
+  }),
+  'documents.pdf': op({
+    input: obj({ id: z.string().uuid() }),
+    output: obj({ id: z.string(), number: z.string(), version: z.number().int(), sha256: z.string(), bytes: z.number().int(), pdf_base64: z.string() }),
+    permission: 'session',
+    mutation: false,
+    summary: 'The stored PDF of a document version (base64), for reprinting; checked against its SHA-256',
+  }),
+  'documents.void': op({
+    input: obj({ id: z.string().uuid(), reason }),
+    output: documentRow,
+    permission: 'documents.void',
+    mutation: true,
+    summary: 'Void an issued document version with a reason (it stays in the registry)',
+  }),
+  // Rendered asynchronously in the document service, then numbered and stored in one transaction.
+  'documents.issue': serviceOp('documents', {
+    input: documentIssueInput,
+    output: documentRow,
+    permission: 'documents.issue',
+    mutation: true,
+    summary: 'Render and issue a numbered document (certificate, export set document, recall report) and store its PDF',
+  }),
+  'documents.reissue': serviceOp('documents', {
+    input: obj({ id: z.string().uuid(), lang: documentLang.optional(), ...documentOptions }),
+    output: documentRow,
+    permission: 'documents.issue',
+    mutation: true,
+    summary: 'Issue a new version of a document from the current data: same number, next version; the earlier ones stay',
+  }),
+
   // Devices: hardware (run in the device service, asynchronously)
   'devices.ports': deviceOp({
     input: empty,
@@ -1052,9 +1163,22 @@ export function isOperationName(name: unknown): name is OperationName {
 export type DeviceOperationName = {
   [K in OperationName]: Operations[K] extends { runs: 'device' } ? K : never;
 }[OperationName];
+/** Operations that render documents (served by the document service). */
+export type DocumentOperationName = {
+  [K in OperationName]: Operations[K] extends { runs: 'documents' } ? K : never;
+}[OperationName];
 /** Operations that run in one database transaction in the registry. */
-export type RegistryOperationName = Exclude<OperationName, DeviceOperationName>;
+export type RegistryOperationName = Exclude<OperationName, DeviceOperationName | DocumentOperationName>;
 
 export function isDeviceOperation(name: OperationName): name is DeviceOperationName {
   return (operations[name] as OperationDef).runs === 'device';
+}
+
+export function isDocumentOperation(name: OperationName): name is DocumentOperationName {
+  return (operations[name] as OperationDef).runs === 'documents';
+}
+
+/** Operations a service runs instead of the registry (which only admits them). */
+export function isServiceOperation(name: OperationName): name is DeviceOperationName | DocumentOperationName {
+  return (operations[name] as OperationDef).runs !== undefined;
 }

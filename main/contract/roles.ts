@@ -32,6 +32,8 @@ export const PERMISSIONS = [
   'devices.manage', // configure devices of this PC, list ports, test
   'devices.use', // capture weights, zero/tare, print labels
   'alerts.acknowledge', // acknowledge temperature alerts (HACCP)
+  'documents.issue', // issue and reissue numbered documents (certificates, export set, recall reports)
+  'documents.void', // void an issued document with a reason
   'devices.record', // devices themselves: sensor samples, lab results (never a person's role)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -58,9 +60,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'trace.read',
     'devices.use',
     'alerts.acknowledge',
+    'documents.issue',
+    'documents.void',
   ],
   inventory_clerk: ['stock.read', 'receipt.create', 'stock.move', 'stock.adjust', 'trace.read', 'devices.use'],
-  export_officer: ['stock.read', 'shipment.manage', 'shipment.ship', 'trace.read', 'devices.use'],
+  export_officer: ['stock.read', 'shipment.manage', 'shipment.ship', 'trace.read', 'devices.use', 'documents.issue'],
   operator: ['stock.read', 'receipt.create', 'production.execute', 'stock.move', 'devices.use'],
   maintenance: ['stock.read', 'devices.manage', 'devices.use', 'alerts.acknowledge'],
 };

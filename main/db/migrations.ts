@@ -460,6 +460,43 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'documents: registry of issued documents (numbered per site and type, versions, void) and their PDFs',
+    up(db) {
+      db.exec(`
+        -- One row per issued version. Immutable but for voiding: a reissue is a new row with the
+        -- same number and the next version; the earlier versions stay as they were.
+        CREATE TABLE documents (${ROW},
+          type TEXT NOT NULL CHECK (type IN ('certificate', 'invoice', 'packing_list', 'vet_data', 'origin_application', 'recall')),
+          number TEXT NOT NULL,
+          version INTEGER NOT NULL CHECK (version >= 1),
+          -- The lot code or shipment number the document is about.
+          subject_kind TEXT NOT NULL CHECK (subject_kind IN ('lot', 'shipment')),
+          subject TEXT NOT NULL,
+          lang TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('issued', 'void')),
+          void_reason TEXT,
+          voided_by TEXT REFERENCES users(id),
+          voided_at INTEGER,
+          sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+          bytes INTEGER NOT NULL CHECK (bytes > 0),
+          issued_by TEXT REFERENCES users(id),
+          UNIQUE (site_id, type, number, version),
+          CHECK ((status = 'void') = (void_reason IS NOT NULL AND voided_at IS NOT NULL))
+        ) STRICT;
+        CREATE INDEX documents_subject ON documents(subject);
+        CREATE INDEX documents_number ON documents(number);
+
+        -- The PDF of each version, local to this PC: not in the change log (replicating files is
+        -- the replication issue's decision). The registry row carries its SHA-256 and size.
+        CREATE TABLE document_files (
+          document_id TEXT PRIMARY KEY REFERENCES documents(id),
+          pdf BLOB NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

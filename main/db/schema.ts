@@ -22,6 +22,7 @@ import type {
   ShipmentLineRow,
   DeviceRow,
   SensorAlertRow,
+  DocumentRow,
 } from '../contract/entities.js';
 
 export type {
@@ -139,6 +140,12 @@ export interface SensorHourlyRow {
   sum: number;
 }
 
+/** The PDF of one document version (local to this PC, not replicated). */
+export interface DocumentFileRow {
+  document_id: string;
+  pdf: Uint8Array;
+}
+
 export interface ChangeSequenceRow {
   origin_id: string;
   last_seq: number;
@@ -167,6 +174,7 @@ export interface ReplicatedTables {
   shipment_lines: ShipmentLineRow;
   devices: DeviceRow;
   sensor_alerts: SensorAlertRow;
+  documents: DocumentRow;
 }
 
 export type ReplicatedTable = keyof ReplicatedTables;
@@ -182,4 +190,5 @@ export interface DB extends ReplicatedTables {
   change_sequences: ChangeSequenceRow;
   sensor_samples: SensorSampleRow;
   sensor_hourly: SensorHourlyRow;
+  document_files: DocumentFileRow;
 }

@@ -71,6 +71,8 @@ export interface ExportSetOptions {
   incoterms?: string;
   /** Packing as the vet certificate states it, e.g. "cartons / 纸箱"; left blank to fill in when absent. */
   packing?: string;
+  /** The registry number of this document when issued through the registry; else `<shipment>-<suffix>`. */
+  number?: string;
 }
 
 // ---- data -----------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ function header(title: Word, data: ExportSetData, opts: ExportSetOptions, langs:
   return {
     stack: [
       { text: say(title, langs), style: 'title' },
-      { text: `${say('number', ZH_EN)} ${data.shipment.number}-${suffix}   ${say('date', ZH_EN)}: ${isoDate(opts.issuedAt)}`, style: 'subtitle' },
+      { text: `${say('number', ZH_EN)} ${opts.number ?? `${data.shipment.number}-${suffix}`}   ${say('date', ZH_EN)}: ${isoDate(opts.issuedAt)}`, style: 'subtitle' },
     ],
     margin: [0, 0, 0, 10],
   };

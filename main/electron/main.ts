@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeviceManager } from '../devices/manager.js';
 import { DeviceService } from '../devices/service.js';
+import { DocumentService } from '../documents/service.js';
 import { EventHub, EVENT_CHANNELS } from '../host/events.js';
 import { handleRequest } from '../host/invoke.js';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalUrl } from '../host/security.js';
@@ -19,6 +20,7 @@ const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
 
 let workspace: Workspace | undefined;
 let devices: DeviceService | undefined;
+let documents: DocumentService | undefined;
 let mainWindow: BrowserWindow | undefined;
 const events = new EventHub();
 
@@ -67,6 +69,7 @@ function start(): void {
   workspace = Workspace.open(process.env.PLANTDESK_WORKSPACE ?? join(app.getPath('userData'), 'workspace'));
   const manager = new DeviceManager(workspace, events, { onError: (what, error) => console.error(`${what}:`, error) });
   devices = new DeviceService(workspace, manager);
+  documents = new DocumentService(workspace, { onInternalError: (what, error) => console.error(`${what}:`, error) });
 
   // CSP as a header on what comes over HTTP(S) — file:// responses get none, so for the app's own
   // pages the meta tag in index.html (the same policy) is what applies.
@@ -78,7 +81,7 @@ function start(): void {
   ipcMain.handle(IPC_INVOKE, (event, request: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: { code: 'FORBIDDEN', message: { ru: 'Недоверенный источник', en: 'Untrusted sender' } } };
     const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session }, devices);
+    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session }, devices, documents);
   });
   events.subscribe((channel, payload) => {
     if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) return;

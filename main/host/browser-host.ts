@@ -19,6 +19,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { makeError, type Result } from '../contract/errors.js';
 import type { DeviceService } from '../devices/service.js';
+import { DocumentService } from '../documents/service.js';
 import type { Workspace } from '../workspace.js';
 import { EventHub } from './events.js';
 import { handleRequest } from './invoke.js';
@@ -120,6 +121,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
   const token = randomBytes(24).toString('base64url');
   const events = options.events ?? new EventHub();
+  // Rendering documents needs only the workspace, so every browser host serves it.
+  const documents = new DocumentService(options.workspace);
   const lan = options.lan ?? false;
   let port = 0;
 
@@ -156,7 +159,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const auth = req.headers.authorization;
     const session = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : null;
     // Errors are values with status 200: the request itself was fine, the operation said no.
-    sendResult(res, 200, await handleRequest(options.workspace, events, { operation: request.operation, input: request.input, session }, options.devices));
+    sendResult(res, 200, await handleRequest(options.workspace, events, { operation: request.operation, input: request.input, session }, options.devices, documents));
   };
 
   const staticFile = (req: IncomingMessage, res: ServerResponse): void => {

@@ -129,9 +129,20 @@ const PREFIX: Record<NumberedTable, string> = {
  * because they carry the site and station codes.
  */
 export function nextNumber(tx: Tx, table: NumberedTable): string {
+  return takeNumber(tx, table, PREFIX[table]);
+}
+
+/** Takes the next number of a yearly counter `kind`, formatted as above with `prefix`. */
+export function takeNumber(tx: Tx, kind: string, prefix: string): string {
   const year = String(new Date(tx.now).getFullYear());
-  const n = nextCounter(tx, table, year);
-  return `${PREFIX[table]}-${numberingPrefix(tx)}-${year}-${pad(n, 6)}`;
+  return `${prefix}-${numberingPrefix(tx)}-${year}-${pad(nextCounter(tx, kind, year), 6)}`;
+}
+
+/** The number `takeNumber` would give now, without taking it. */
+export function peekNumber(tx: Tx, kind: string, prefix: string): string {
+  const year = String(new Date(tx.now).getFullYear());
+  const last = tx.q.sql<{ last: number }>('SELECT last FROM counters WHERE site_id = ? AND kind = ? AND period = ?', tx.actor.siteId, kind, year)[0]?.last ?? 0;
+  return `${prefix}-${numberingPrefix(tx)}-${year}-${pad(last + 1, 6)}`;
 }
 
 /**

@@ -1,0 +1,183 @@
+// The document service: `documents.issue` and `documents.reissue`, served by every host of this
+// PC like the device operations. Each call is admitted by the registry (input, session,
+// permission); the PDF is then rendered asynchronously outside any transaction, and stored in
+// one immediate registry transaction that numbers it, keeps its bytes and SHA-256 and leaves
+// the audit entry. Never throws: refusals and failures come back as Results.
+import { z } from 'zod';
+import type { DocumentRow, DocumentType } from '../contract/entities.js';
+import { makeError, type OperationError, type Result } from '../contract/errors.js';
+import { isDocumentOperation, isOperationName, operations, type DocumentOperationName, type Operations } from '../contract/operations.js';
+import { ROLE_NAMES } from '../contract/roles.js';
+import { DomainError } from '../core/domain-error.js';
+import type { QueryRunner } from '../db/query.js';
+import { Tx, type Actor } from '../db/tx.js';
+import type { Credentials } from '../registry.js';
+import { documentById, assertReissuable, peekDocumentNumber, storeIssued, storeReissued, type IssuedPdf } from '../services/documents.js';
+import type { Workspace } from '../workspace.js';
+import { certificateData, certificateDocument, type Signatory } from './certificate.js';
+import {
+  exportSetData,
+  invoiceDocument,
+  originApplicationDocument,
+  packingListDocument,
+  vetDataSheetDocument,
+  type ExportSetData,
+  type ExportSetOptions,
+} from './export-set.js';
+import type { DocLang } from './i18n.js';
+import { renderPdf, type DocDefinition } from './pdf.js';
+import { recallData, recallDocument } from './recall.js';
+
+type Input<N extends DocumentOperationName> = z.output<Operations[N]['input']>;
+type Options = Omit<Input<'documents.reissue'>, 'id' | 'lang'>;
+
+/** What to render: the document, its subject and language, and the options its type reads. */
+interface Request {
+  type: DocumentType;
+  subject_kind: 'lot' | 'shipment';
+  subject: string;
+  lang: DocLang;
+  options: Options;
+}
+
+/**
+ * How many times an issue renders again because others took the number it was rendered with.
+ * Each retry means another issue of the same type completed meanwhile, so this bounds only a
+ * pathological storm of concurrent issues.
+ */
+const MAX_ATTEMPTS = 5;
+
+const EXPORT_DOCUMENTS = {
+  invoice: invoiceDocument,
+  packing_list: packingListDocument,
+  vet_data: vetDataSheetDocument,
+  origin_application: originApplicationDocument,
+} as const satisfies Partial<Record<DocumentType, (data: ExportSetData, opts: ExportSetOptions) => DocDefinition>>;
+
+const TITLES: Record<DocumentType, string> = {
+  certificate: 'Quality certificate',
+  invoice: 'Commercial invoice',
+  packing_list: 'Packing list',
+  vet_data: 'Veterinary certificate data',
+  origin_application: 'Certificate of origin application',
+  recall: 'Lot recall report',
+};
+
+export interface DocumentServiceOptions {
+  onInternalError?: (operation: string, error: unknown) => void;
+}
+
+export class DocumentService {
+  constructor(
+    readonly workspace: Workspace,
+    private readonly options: DocumentServiceOptions = {},
+  ) {}
+
+  /** Runs a document operation for a host's caller, proven by a session token only. */
+  invokeDocument(name: string, input: unknown, credentials: Credentials = null): Promise<Result<unknown>> {
+    if (!isOperationName(name) || !isDocumentOperation(name)) return Promise.resolve(unknown(name));
+    return this.run(name, this.workspace.registry.admit(name, input, credentials));
+  }
+
+  /** For trusted in-process callers that authenticated the user themselves (the CLI). */
+  invokeDocumentAs<N extends DocumentOperationName>(name: N, input: unknown, actor: Actor): Promise<Result<DocumentRow>> {
+    return this.run(name, this.workspace.registry.admitAs(name, input, actor)) as Promise<Result<DocumentRow>>;
+  }
+
+  private async run(name: DocumentOperationName, admitted: Result<{ actor: Actor; input: unknown }>): Promise<Result<unknown>> {
+    if (!admitted.ok) return admitted;
+    const { actor, input } = admitted.value;
+    try {
+      const value =
+        name === 'documents.issue'
+          ? await this.issue(actor, input as Input<'documents.issue'>)
+          : await this.reissue(actor, input as Input<'documents.reissue'>);
+      if (!value.ok) return value;
+      if (this.workspace.validatesOutputs) {
+        const checked = operations[name].output.safeParse(value.value);
+        if (!checked.success) throw new Error(`output of ${name}: ${z.prettifyError(checked.error)}`);
+      }
+      return value;
+    } catch (error) {
+      return { ok: false, error: this.toError(name, error) };
+    }
+  }
+
+  /**
+   * Renders with the number that is next now, then stores only if it is still next; if another
+   * issue took it meanwhile, renders again with the new next number. A render that fails (a
+   * refused lot, a missing price) has taken no number.
+   */
+  private async issue(actor: Actor, input: Input<'documents.issue'>): Promise<Result<DocumentRow>> {
+    const { type, lang, lot, shipment, ...options } = input;
+    const request: Request = { type, lang, options, ...(lot !== undefined ? { subject_kind: 'lot', subject: lot } : { subject_kind: 'shipment', subject: shipment! }) };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.workspace.registry.now();
+      const number = this.read(actor, now, (tx) => peekDocumentNumber(tx, type));
+      const pdf = await this.render(actor, request, number, now);
+      const stored = this.workspace.registry.transact('documents.issue', actor, now, (tx) => storeIssued(tx, number, issued(request, pdf)));
+      if (!stored.ok) return stored;
+      if (stored.value) return { ok: true, value: stored.value };
+    }
+    throw new Error(`document number of ${type} kept being taken by other issues (${MAX_ATTEMPTS} attempts)`);
+  }
+
+  /** The same number, the next version, rendered from the current data; the earlier versions stay. */
+  private async reissue(actor: Actor, input: Input<'documents.reissue'>): Promise<Result<DocumentRow>> {
+    const { id, lang, ...options } = input;
+    const now = this.workspace.registry.now();
+    // Refused before rendering when it cannot be stored anyway (unknown, other site's or void).
+    const latest = this.read(actor, now, (tx) => assertReissuable(tx, documentById(tx, id)));
+    const request: Request = { type: latest.type, subject_kind: latest.subject_kind, subject: latest.subject, lang: lang ?? latest.lang, options };
+    const pdf = await this.render(actor, request, latest.number, now);
+    // Checked again under the write lock: a void meanwhile refuses it; a reissue meanwhile makes this the one after.
+    return this.workspace.registry.transact('documents.reissue', actor, now, (tx) => storeReissued(tx, documentById(tx, id), issued(request, pdf)));
+  }
+
+  /** One consistent snapshot of the workspace for reading what a document states. */
+  private read<T>(actor: Actor, now: number, read: (tx: Tx) => T): T {
+    const q = this.workspace.q;
+    return q.db.transaction(() => read(new Tx(q, actor, now, 'documents.read'))).deferred();
+  }
+
+  private async render(actor: Actor, request: Request, number: string, issuedAt: number): Promise<Uint8Array> {
+    const { type, subject, lang, options } = request;
+    const subjectOf = { [request.subject_kind]: subject } as { lot: string } | { shipment: string };
+    const meta = { title: `${TITLES[type]} ${number}`, subject, createdAt: issuedAt };
+    const definition = this.read(actor, issuedAt, (tx): DocDefinition => {
+      const q: QueryRunner = tx.q;
+      if (type === 'certificate') {
+        const signatory = options.signatory ?? signatoryOf(tx, lang);
+        return certificateDocument(certificateData(q, subjectOf, issuedAt), { lang, number, issuedAt, signatory });
+      }
+      if (type === 'recall') {
+        if (lang === 'zh') throw new DomainError('VALIDATION', { details: 'отчёт об отзыве: ru или en / recall report: ru or en' }, 'lang');
+        return recallDocument(recallData(q, { lot: subject }, issuedAt), { lang, number, issuedAt });
+      }
+      const { signatory: _, ...exportOptions } = options;
+      return EXPORT_DOCUMENTS[type](exportSetData(q, { shipment: subject }, issuedAt), { ...exportOptions, issuedAt, number });
+    });
+    return renderPdf(definition, meta);
+  }
+
+  private toError(operation: string, error: unknown): OperationError {
+    if (error instanceof DomainError) return error.error;
+    this.options.onInternalError?.(operation, error);
+    return makeError('INTERNAL', { details: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function issued(request: Request, pdf: Uint8Array): IssuedPdf {
+  return { type: request.type, subject_kind: request.subject_kind, subject: request.subject, lang: request.lang, pdf };
+}
+
+/** By default the issuing user signs, with their (first) role as position. */
+function signatoryOf(tx: Tx, lang: DocLang): Signatory {
+  const name = tx.q.sql<{ display_name: string }>('SELECT display_name FROM users WHERE id = ?', tx.actor.userId)[0]?.display_name ?? tx.actor.username;
+  const role = tx.actor.roles[0];
+  return { name, position: role ? ROLE_NAMES[role][lang === 'ru' ? 'ru' : 'en'] : '' };
+}
+
+function unknown(name: string): Result<unknown> {
+  return { ok: false, error: makeError('UNKNOWN_OPERATION', { operation: String(name).slice(0, 80) }) };
+}
