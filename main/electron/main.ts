@@ -32,8 +32,20 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 
 function harden(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
+    // An issued document's PDF: a Blob URL only this renderer can have made (documents.pdf),
+    // shown in a window of its own by the built-in PDF viewer (a plugin, hence `plugins`).
+    // That window opens nothing and goes nowhere else; its page is not our renderer, so IPC refuses it.
+    if (url.startsWith('blob:')) {
+      return { action: 'allow', overrideBrowserWindowOptions: { autoHideMenuBar: true, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, plugins: true } } };
+    }
     if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
+  });
+  contents.on('did-create-window', (window) => {
+    window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    window.webContents.on('will-navigate', (event, url) => {
+      if (!url.startsWith('blob:')) event.preventDefault();
+    });
   });
   contents.on('will-navigate', (event, url) => {
     if (url.split('#')[0] !== RENDERER_URL) event.preventDefault();
@@ -57,6 +69,8 @@ function createWindow(): void {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      // The PDF viewer, for printing an issued document from a hidden frame (see security.ts).
+      plugins: true,
     },
   });
   harden(mainWindow.webContents);

@@ -1,6 +1,7 @@
 // The renderer's Content-Security-Policy, the same for Electron and the browser host: only the
-// app's own scripts and styles, no eval, no plugins, no frames; connections only back to where
-// the page came from (the browser host's API and its event socket: 'self' covers ws:// to the same host).
+// app's own scripts and styles, no eval, plugins and frames only for the Blob URLs the app makes
+// of its own PDFs; connections only back to where the page came from (the browser host's API
+// and its event socket: 'self' covers ws:// to the same host).
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -9,8 +10,11 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
-  "object-src 'none'",
-  "frame-src 'none'",
+  // Issued documents are shown as Blob URLs made by the app itself (documents.pdf): the PDF
+  // viewer is a plugin (object-src) and printing loads the PDF into a hidden frame (frame-src).
+  // A Blob URL document inherits this policy, so without blob: here its PDF viewer is refused.
+  "object-src blob:",
+  "frame-src blob:",
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "form-action 'none'",

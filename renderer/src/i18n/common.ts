@@ -11,6 +11,7 @@ export const common = {
       shipments: 'Отгрузки',
       trace: 'Прослеживаемость',
       temperature: 'Температура',
+      documents: 'Документы',
       settings: 'Настройки',
     },
     auth: {
@@ -81,6 +82,7 @@ export const common = {
       shipments: 'Shipments',
       trace: 'Traceability',
       temperature: 'Temperature',
+      documents: 'Documents',
       settings: 'Settings',
     },
     auth: {

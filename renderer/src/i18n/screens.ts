@@ -24,3 +24,5 @@ import { devicesWords } from './devices';
 screens.push(devicesWords);
 import { temperatureWords } from './temperature';
 screens.push(temperatureWords);
+import { documentsWords } from './documents';
+screens.push(documentsWords);

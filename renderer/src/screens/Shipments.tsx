@@ -12,6 +12,7 @@ import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, errorText, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
 import { date, dateTime, fromDateInput, kg, parseKg, toDateInput } from '../format';
+import { ShipmentDocuments } from './documentIssue';
 
 type ShipmentSummary = OperationOutput<'shipments.list'>['rows'][number];
 type Shipment = OperationOutput<'shipments.get'>;
@@ -318,6 +319,7 @@ function ShipmentDetail({ number }: { number: string }) {
       <Lines shipment={s} />
       {manage && <AssembleFromLots shipment={s} />}
       {editable && (can('shipment.ship') || can('shipment.manage')) && <ShipmentActions shipment={s} />}
+      {own && s.status !== 'cancelled' && s.lines.length > 0 && can('documents.issue') && <ShipmentDocuments key={s.number} shipment={s} />}
     </>
   );
 }

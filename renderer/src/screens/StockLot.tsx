@@ -8,6 +8,7 @@ import { useSession } from '../app/App';
 import { DataTable, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
 import { date, dateTime, kg, parseKg } from '../format';
+import { LotDocuments } from './documentIssue';
 import { DaysLeft, Facts, kgInput, productName, useReference } from './lotParts';
 
 type LotCard = OperationOutput<'lots.get'>;
@@ -189,6 +190,8 @@ export function LotPanel({ code, onClose }: { code: string; onClose(): void }) {
               {action === 'block' && <BlockForm card={card.data} onDone={finished} />}
             </section>
           )}
+
+          {ownSite && can('documents.issue') && <LotDocuments code={code} />}
 
           <h3>{t('stock.lot.movements')}</h3>
           <DataTable

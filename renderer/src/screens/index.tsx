@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import type { Permission } from '../../../main/contract/roles';
 import { DashboardScreen } from './Dashboard';
+import { DocumentsScreen } from './Documents';
 import { ProductionScreen } from './Production';
 import { QualityScreen } from './Quality';
 import { ReceiptsScreen } from './Receipts';
@@ -11,7 +12,7 @@ import { StockScreen } from './Stock';
 import { TemperatureScreen } from './Temperature';
 import { TraceScreen } from './Trace';
 
-export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'settings';
+export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'documents' | 'settings';
 
 export interface ScreenDef {
   id: ScreenId;
@@ -29,5 +30,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'trace', any: ['trace.read'], render: () => <TraceScreen /> },
   // Everyone watches the cold chain; acknowledging an alert needs 'alerts.acknowledge' (checked inside).
   { id: 'temperature', any: ['session'], render: () => <TemperatureScreen /> },
+  // Everyone may find and reprint an issued document; issuing and voiding are checked inside.
+  { id: 'documents', any: ['session'], render: () => <DocumentsScreen /> },
   { id: 'settings', any: ['reference.write', 'users.manage', 'devices.manage'], render: () => <SettingsScreen /> },
 ];
