@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main/cli/main.js';
 import { MIGRATIONS } from '../main/db/migrations.js';
 import { tempDir } from './helpers.js';
@@ -29,6 +29,11 @@ function json<T = Record<string, unknown>>(args: string[], env?: Env): T {
   expect(r.code).toBe(0);
   return JSON.parse(r.out) as T;
 }
+
+// These tests run the CLI with spawnSync: each test blocks this worker for up to ~20 s. Between
+// tests the worker must get back to its event loop, or vitest's own messages to it wait for the
+// whole file (80 s) and its 60 s RPC timeout fails the run although every test passed.
+afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'main', 'cli', 'main.js'))) {
