@@ -3,7 +3,7 @@
 // rendered to PNG with pdftoppm (kept under test-results/screenshots to look at).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../main/core/domain-error.js';
 import { certificateData, certificateDocument, certificateHash } from '../main/documents/certificate.js';
@@ -11,24 +11,10 @@ import { DOC_LANGS } from '../main/documents/i18n.js';
 import { renderPdf } from '../main/documents/pdf.js';
 import { DAY, expectReadable, plant, tempDir, type TestPlant } from './helpers.js';
 import { releasedFinished } from './scenarios.js';
+import { SCREENSHOTS, toolsMissing } from './pdf-tools.js';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
 const SIGNATORY = { name: 'Иванова А. П.', position: 'Начальник ОТК' };
 const NUMBER = 'QCERT-BFP-2026-000007';
-
-/** Why poppler cannot be used here, or null. On CI a missing poppler is a failure, not a skip. */
-function popplerMissing(): string | null {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    const reason = 'poppler-utils (pdftotext, pdftoppm) are not installed (apt-get install poppler-utils)';
-    if (process.env.CI === 'true') throw new Error(`CI must run the PDF tests: ${reason}`);
-    console.log(`Certificate PDF tests skipped: ${reason}`);
-    return reason;
-  }
-}
 
 /** A plant with a received omul lot, inspected (limits: core temp 0…4 °C) and verified; returns its code. */
 function releasedLot(p: TestPlant): string {
@@ -44,7 +30,7 @@ function pdfText(dir: string, name: string, pdf: Uint8Array): { file: string; te
   return { file, text: execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }) };
 }
 
-const missing = popplerMissing();
+const missing = toolsMissing('Certificate PDF');
 
 describe.skipIf(missing !== null)('quality certificate PDF', () => {
   it('states producer, product, lot, dates, weight and results with limits and verdicts in each language', async () => {

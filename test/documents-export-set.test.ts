@@ -3,29 +3,14 @@
 // pdftotext and page 1 of each rendered to PNG (kept under test-results/screenshots to look at).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../main/core/domain-error.js';
 import { exportSetData, renderExportSet, vetDataSheetDocument, type ExportSetOptions } from '../main/documents/export-set.js';
 import { renderPdf } from '../main/documents/pdf.js';
 import { DAY, expectReadable, plant, tempDir, type TestPlant } from './helpers.js';
 import { releasedFinished } from './scenarios.js';
-
-const SCREENSHOTS = resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
-
-/** Why poppler cannot be used here, or null. On CI a missing poppler is a failure, not a skip. */
-function popplerMissing(): string | null {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    const reason = 'poppler-utils (pdftotext, pdftoppm) are not installed (apt-get install poppler-utils)';
-    if (process.env.CI === 'true') throw new Error(`CI must run the PDF tests: ${reason}`);
-    console.log(`Export set PDF tests skipped: ${reason}`);
-    return reason;
-  }
-}
+import { SCREENSHOTS, toolsMissing } from './pdf-tools.js';
 
 const OPTIONS: ExportSetOptions = { issuedAt: Date.UTC(2026, 10, 3), prices: { 'OMUL-HS': 18.5 }, packing: 'картонные коробки / cartons / 纸箱' };
 
@@ -81,7 +66,7 @@ async function rejection(run: Promise<unknown>) {
   throw new Error('expected a refusal');
 }
 
-const missing = popplerMissing();
+const missing = toolsMissing('Export set PDF');
 
 describe.skipIf(missing !== null)('export document set PDFs', () => {
   it('renders invoice, packing list, vet data sheet and origin application with the required fields', async () => {

@@ -4,7 +4,7 @@
 // our own GS1 parser. ZPL is checked with the syntax validator.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../main/contract/check-digits.js';
 import { DomainError } from '../main/core/domain-error.js';
@@ -13,25 +13,10 @@ import { cartonLabelData, labelsPdf, labelsZpl, palletLabelData } from '../main/
 import { parseScan, type ScanField } from '../native/protocols/gs1.js';
 import { validateZpl } from '../native/protocols/labels.js';
 import { plant, tempDir, type TestPlant } from './helpers.js';
+import { SCREENSHOTS, toolsMissing } from './pdf-tools.js';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
 const GTIN = gtinWithCheckDigit('0460700100009');
 const SIZE = { widthMm: 100, heightMm: 150 };
-
-/** Why the tools cannot be used here, or null. On CI a missing tool is a failure, not a skip. */
-function toolsMissing(): string | null {
-  try {
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    execFileSync('sh', ['-c', 'command -v zbarimg'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    const reason = 'poppler-utils (pdftoppm, pdftotext) or zbar-tools (zbarimg) are not installed';
-    if (process.env.CI === 'true') throw new Error(`CI must run the label tests: ${reason}`);
-    console.log(`Label PDF tests skipped: ${reason}`);
-    return reason;
-  }
-}
 
 /** A plant whose raw omul has a GTIN, with a received, inspected and released lot; returns its code. */
 function releasedOmul(p: TestPlant): string {
@@ -58,7 +43,7 @@ function decode(dir: string, pdf: Uint8Array): { fields: Map<string, ScanField>;
   return { fields, symbols, text };
 }
 
-const missing = toolsMissing();
+const missing = toolsMissing('Label PDF', ['pdftoppm', 'pdftotext', 'zbarimg']);
 
 describe.skipIf(missing !== null)('carton and pallet labels (PDF)', () => {
   it('carton label: the printed GS1-128 barcodes decode to every AI with the lot values, and the China fields are printed', async () => {

@@ -4,31 +4,17 @@
 // rendered to PNG (test-results/screenshots/documents-recall.png, to look at).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../main/core/domain-error.js';
 import { renderPdf } from '../main/documents/pdf.js';
 import { recallData, recallDocument } from '../main/documents/recall.js';
 import { plant, tempDir } from './helpers.js';
 import { HOUR, planBatch, releasedRaw, VET_DOC } from './scenarios.js';
+import { SCREENSHOTS, toolsMissing } from './pdf-tools.js';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
 const NUMBER = 'RECALL-BFP-2026-000003';
 const CONTAINER = 'MSCU1234566';
-
-/** Why poppler cannot be used here, or null. On CI a missing poppler is a failure, not a skip. */
-function popplerMissing(): string | null {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    const reason = 'poppler-utils (pdftotext, pdftoppm) are not installed (apt-get install poppler-utils)';
-    if (process.env.CI === 'true') throw new Error(`CI must run the PDF tests: ${reason}`);
-    console.log(`Recall PDF tests skipped: ${reason}`);
-    return reason;
-  }
-}
 
 /**
  * Raw lot A (ARTEL-BAIKAL, 500 kg) goes 200 kg into hot smoking with 100 kg of lot B
@@ -67,7 +53,7 @@ function recallScenario() {
   return { p, rawA, rawB, hot, cold, smoked, coldLot, shipped, pending, cancelled };
 }
 
-const missing = popplerMissing();
+const missing = toolsMissing('Recall PDF');
 
 describe('recall data', () => {
   it('traces a raw lot forward to output lots, stock and consignees, and totals what was made, kept and shipped', () => {

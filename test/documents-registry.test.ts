@@ -13,18 +13,7 @@ import type { OperationError, Result } from '../main/contract/errors.js';
 import type { DocumentOperationName } from '../main/contract/operations.js';
 import { DocumentService } from '../main/documents/service.js';
 import { expectRefusal, plant, tempDir, type TestPlant } from './helpers.js';
-
-function popplerMissing(): string | null {
-  try {
-    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    const reason = 'poppler-utils (pdftotext) is not installed (apt-get install poppler-utils)';
-    if (process.env.CI === 'true') throw new Error(`CI must run the PDF tests: ${reason}`);
-    console.log(`Document registry PDF tests skipped: ${reason}`);
-    return reason;
-  }
-}
+import { toolsMissing } from './pdf-tools.js';
 
 const NUMBER = /^CRT-BFP-\d{4}-(\d{6})$/;
 
@@ -66,7 +55,7 @@ function pdfText(pdf: Uint8Array): string {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const serial = (doc: DocumentRow) => Number(NUMBER.exec(doc.number)![1]);
 
-describe.skipIf(popplerMissing() !== null)('document registry', () => {
+describe.skipIf(toolsMissing('Document registry', ['pdftotext']) !== null)('document registry', () => {
   test('an issued certificate is numbered, stored with the SHA-256 of its bytes, shows its number and is audited', async () => {
     const p = plant();
     const lot = releasedLot(p);
@@ -171,7 +160,7 @@ async function plantdesk(args: string[]) {
   return { code, out, err };
 }
 
-describe.skipIf(popplerMissing() !== null)('plantdesk docs', () => {
+describe.skipIf(toolsMissing('Document registry', ['pdftotext']) !== null)('plantdesk docs', () => {
   test('docs certificate --json issues the certificate, writes the stored PDF and prints its number and SHA-256', async () => {
     const p = plant();
     p.now = Date.now(); // the CLI issues at the real time: the lot must be fresh then
