@@ -3,9 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { main } from '../main/cli/main.js';
+import { runCli } from './cli-in-process.js';
 import { validateZpl } from '../native/protocols/labels.js';
 import { MtSicsSimulator, ScannerSimulator, TcpPrinterSimulator } from '../native/sim/index.js';
 import { plant, tempDir } from './helpers.js';
@@ -15,28 +14,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 /** The CLI from source (dist/ is built only by `npm test`), as the bin launcher runs it. */
 const CLI_ENTRY = "import { main } from './main/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));";
 
-/** The CLI in this process, with its own output streams (and a signal for commands that run until stopped). */
-async function plantdesk(args: string[], signal?: AbortSignal, onOutput?: (text: string) => void) {
-  let out = '';
-  let err = '';
-  const stream = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        add(String(chunk));
-        done();
-      },
-    });
-  const code = await main(
-    args,
-    stream((s) => {
-      out += s;
-      onOutput?.(out);
-    }),
-    stream((s) => (err += s)),
-    signal,
-  );
-  return { code, out, err, lines: out.split('\n').filter(Boolean) };
-}
+const plantdesk = runCli;
 
 describe('plantdesk devices read', () => {
   test('prints one JSON object per weight and stops after --count', async () => {

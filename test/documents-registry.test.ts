@@ -5,9 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { main } from '../main/cli/main.js';
+import { runCli } from './cli-in-process.js';
 import type { DocumentRow } from '../main/contract/entities.js';
 import type { OperationError, Result } from '../main/contract/errors.js';
 import type { DocumentOperationName } from '../main/contract/operations.js';
@@ -146,19 +145,7 @@ describe.skipIf(toolsMissing('Document registry', ['pdftotext']) !== null)('docu
   });
 });
 
-async function plantdesk(args: string[]) {
-  let out = '';
-  let err = '';
-  const stream = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        add(String(chunk));
-        done();
-      },
-    });
-  const code = await main(args, stream((s) => (out += s)), stream((s) => (err += s)));
-  return { code, out, err };
-}
+const plantdesk = runCli;
 
 describe.skipIf(toolsMissing('Document registry', ['pdftotext']) !== null)('plantdesk docs', () => {
   test('docs certificate --json issues the certificate, writes the stored PDF and prints its number and SHA-256', async () => {

@@ -2,10 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { create } from 'xmlbuilder2';
 import { describe, expect, test } from 'vitest';
-import { main } from '../main/cli/main.js';
+import { runCli } from './cli-in-process.js';
 import { buildEnterpriseData, ENTERPRISE_DATA_NS, kgFromGrams } from '../main/exports/enterprise-data.js';
 import { checkAgainstPackage, loadPackage, MESSAGE_NS } from '../main/exports/xdto.js';
 import { DAY, plant, T0, tempDir, type TestPlant } from './helpers.js';
@@ -216,14 +215,9 @@ describe('plantdesk export 1c', () => {
   test('writes the file and prints its path, size, SHA-256 and counts', async () => {
     const { p } = dayOfWork();
     const file = join(tempDir(), 'ed.xml');
-    let out = '';
-    let err = '';
-    const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _e, done) => (add(String(chunk)), done()) });
     const day = (ms: number) => new Date(ms).toLocaleDateString('sv-SE'); // YYYY-MM-DD, local
-    const code = await main(
+    const { code, out, err } = await runCli(
       ['export', '1c', '--from', day(T0), '--to', day(T0), '--out', file, '--workspace', p.ws.dir, '--user', 'admin', '--password', 'admin-pass-1', '--json'],
-      sink((s) => (out += s)),
-      sink((s) => (err += s)),
     );
     expect(err).toBe('');
     expect(code).toBe(0);

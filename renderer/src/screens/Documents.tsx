@@ -10,6 +10,7 @@ import { DataTable, Pager, type Column } from '../components/DataTable';
 import { usePdfActions, type DocumentRow } from '../components/DocumentParts';
 import { Button, ErrorBanner, Field, fieldError, SelectInput, TextInput } from '../components/forms';
 import { dateTime } from '../format';
+import { LangField, type Lang } from './documentIssue';
 
 type Document = OperationOutput<'documents.get'>;
 
@@ -185,7 +186,7 @@ function VoidForm({ doc, onDone }: { doc: Document; onDone(): void }) {
 function ReissueForm({ doc, onDone }: { doc: DocumentRow; onDone(row: DocumentRow): void }) {
   const { t, i18n } = useTranslation();
   const reissue = useMutation('documents.reissue');
-  const [lang, setLang] = useState<string>(doc.lang);
+  const [lang, setLang] = useState<Lang>(doc.lang as Lang);
   const langs = doc.type === 'recall' ? LANGS.filter((l) => l !== 'zh') : LANGS;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -194,17 +195,7 @@ function ReissueForm({ doc, onDone }: { doc: DocumentRow; onDone(row: DocumentRo
   };
   return (
     <form className="card" onSubmit={submit} aria-label={t('documents.reissue')}>
-      <Field label={t('documents.lang')} error={fieldError(reissue.error, 'lang', i18n.language)}>
-        {(id) => (
-          <select id={id} value={lang} onChange={(e) => setLang(e.target.value)}>
-            {langs.map((l) => (
-              <option key={l} value={l}>
-                {t(`documents.langs.${l}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <LangField value={lang} onChange={setLang} error={fieldError(reissue.error, 'lang', i18n.language)} langs={langs} />
       <ErrorBanner error={reissue.error} shownFields={['lang']} />
       <div className="actions">
         <Button type="submit" kind="primary" pending={reissue.pending}>

@@ -8,13 +8,14 @@ import { IssuedNote, useIssueDocuments } from '../components/DocumentParts';
 import { Button, ErrorBanner, Field, fieldError, SelectInput, TextInput } from '../components/forms';
 
 type Shipment = OperationOutput<'shipments.get'>;
-type Lang = 'ru' | 'en' | 'zh';
+export type Lang = 'ru' | 'en' | 'zh';
 
 const CURRENCIES = ['CNY', 'USD', 'EUR', 'RUB'];
 /** The export set in its order: the invoice first, so a missing price refuses before anything is numbered. */
 const EXPORT_SET = ['invoice', 'packing_list', 'vet_data', 'origin_application'] as const;
 
-function LangField({ value, onChange, error, langs }: { value: Lang; onChange(v: Lang): void; error: string | undefined; langs: readonly Lang[] }) {
+/** The language a document is issued in (a recall report has no Chinese). */
+export function LangField({ value, onChange, error, langs }: { value: Lang; onChange(v: Lang): void; error: string | undefined; langs: readonly Lang[] }) {
   const { t } = useTranslation();
   return (
     <Field label={t('documents.lang')} error={error}>
