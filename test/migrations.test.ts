@@ -214,6 +214,32 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
     expect(() => doc('c5', 4, { type: 'labels' })).toThrow(CHECK);
     expect(() => run("INSERT INTO document_files (document_id, pdf) VALUES ('no-such-document', x'00')")).toThrow(/FOREIGN KEY constraint failed/);
   },
+  4(db) {
+    expect(names(db, 'table')).toEqual(expect.arrayContaining(['exports_1c', 'export_1c_objects', 'export_1c_files']));
+    const run = (sql: string, ...params: unknown[]) => db.prepare(sql).run(...params);
+    // Documents issued before this version read as issued with no options.
+    run(
+      `INSERT INTO documents (id, site_id, created_at, updated_at, type, number, version, subject_kind, subject, lang, status, sha256, bytes)
+       VALUES (?, ?, ?, ?, 'certificate', 'CRT-1', 1, 'lot', 'L1', 'en', 'issued', ?, 10)`,
+      ...ROW('d1'), 'a'.repeat(64),
+    );
+    expect(db.prepare("SELECT options FROM documents WHERE id = 'd1'").pluck().get()).toBe('{}');
+    const exported = (id: string, from: string, to: string) =>
+      run(
+        `INSERT INTO exports_1c (id, site_id, created_at, updated_at, period_from, period_to, format_version, file_name, sha256, bytes, objects)
+         VALUES (?, ?, ?, ?, ?, ?, '1.21', 'x.xml', ?, 100, 1)`,
+        ...ROW(id), from, to, 'b'.repeat(64),
+      );
+    exported('e1', '2026-10-01', '2026-10-31');
+    const CHECK = /CHECK constraint failed/;
+    expect(() => exported('e2', '2026-10-31', '2026-10-01')).toThrow(CHECK); // the period ends before it starts
+    expect(() => exported('e3', '1.10.2026', '2026-10-31')).toThrow(CHECK); // a day that is not YYYY-MM-DD
+    const object = (exportId: string, guid: string) =>
+      run("INSERT INTO export_1c_objects (export_id, guid, object_type, source_id, label) VALUES (?, ?, 'Документ.ПоступлениеТоваровУслуг', 'r1', 'R1')", exportId, guid);
+    object('e1', 'g1');
+    expect(() => object('e1', 'g1')).toThrow(/UNIQUE constraint failed|PRIMARY KEY/);
+    expect(() => object('no-such-export', 'g2')).toThrow(/FOREIGN KEY constraint failed/);
+  },
 };
 
 describe('migrations', () => {

@@ -497,6 +497,49 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'documents keep the options they were issued with; exports to 1C: a record of each export, its objects and its file',
+    up(db) {
+      db.exec(`
+        -- What a document was rendered with besides its subject and language (an invoice's prices
+        -- and currency, incoterms, packing, a signatory), as JSON, so a reissue renders the same.
+        ALTER TABLE documents ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+
+        -- One row per EnterpriseData file written for 1C (replicated: HQ sees what went to 1C).
+        CREATE TABLE exports_1c (${ROW},
+          -- The period as the user chose it: first and last day (both included), plant local time.
+          period_from TEXT NOT NULL CHECK (period_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+          period_to TEXT NOT NULL CHECK (period_to GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND period_to >= period_from),
+          format_version TEXT NOT NULL,
+          file_name TEXT NOT NULL,
+          sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+          bytes INTEGER NOT NULL CHECK (bytes > 0),
+          objects INTEGER NOT NULL CHECK (objects >= 0),
+          exported_by TEXT REFERENCES users(id)
+        ) STRICT;
+        CREATE INDEX exports_1c_created ON exports_1c(created_at);
+
+        -- Each object an export carried (its 1C type, the GUID it has there, the row it came
+        -- from), local to this PC like the file itself: answers "when did this receipt go to 1C?".
+        CREATE TABLE export_1c_objects (
+          export_id TEXT NOT NULL REFERENCES exports_1c(id),
+          guid TEXT NOT NULL,
+          object_type TEXT NOT NULL,
+          source_id TEXT NOT NULL,
+          label TEXT NOT NULL,
+          PRIMARY KEY (export_id, guid)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX export_1c_objects_source ON export_1c_objects(source_id);
+
+        -- The XML as written, so the same file can be saved again.
+        CREATE TABLE export_1c_files (
+          export_id TEXT PRIMARY KEY REFERENCES exports_1c(id),
+          xml BLOB NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
