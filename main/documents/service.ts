@@ -5,6 +5,7 @@
 // the audit entry. Never throws: refusals and failures come back as Results.
 import { z } from 'zod';
 import type { DocumentRow, DocumentType } from '../contract/entities.js';
+import type { JobProgress } from '../contract/jobs.js';
 import { makeError, type OperationError, type Result } from '../contract/errors.js';
 import { isDocumentOperation, isOperationName, operations, type DocumentOperationName, type Operations } from '../contract/operations.js';
 import { ROLE_NAMES } from '../contract/roles.js';
@@ -65,6 +66,8 @@ const TITLES: Record<DocumentType, string> = {
 
 export interface DocumentServiceOptions {
   onInternalError?: (operation: string, error: unknown) => void;
+  /** Progress of long calls that name a `job`; hosts publish it to their windows as `job.progress`. */
+  onProgress?: (progress: JobProgress) => void;
 }
 
 export class DocumentService {

@@ -83,7 +83,10 @@ function start(): void {
   workspace = Workspace.open(process.env.PLANTDESK_WORKSPACE ?? join(app.getPath('userData'), 'workspace'));
   const manager = new DeviceManager(workspace, events, { onError: (what, error) => console.error(`${what}:`, error) });
   devices = new DeviceService(workspace, manager);
-  documents = new DocumentService(workspace, { onInternalError: (what, error) => console.error(`${what}:`, error) });
+  documents = new DocumentService(workspace, {
+    onInternalError: (what, error) => console.error(`${what}:`, error),
+    onProgress: (progress) => events.publish('job.progress', progress),
+  });
 
   // CSP as a header on what comes over HTTP(S) — file:// responses get none, so for the app's own
   // pages the meta tag in index.html (the same policy) is what applies.

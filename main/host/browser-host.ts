@@ -122,7 +122,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const token = randomBytes(24).toString('base64url');
   const events = options.events ?? new EventHub();
   // Rendering documents needs only the workspace, so every browser host serves it.
-  const documents = new DocumentService(options.workspace);
+  const documents = new DocumentService(options.workspace, { onProgress: (progress) => events.publish('job.progress', progress) });
   const lan = options.lan ?? false;
   let port = 0;
 

@@ -2,15 +2,16 @@
 // WebSocket): workspace changes and what the devices report. The channel list is the contract;
 // preload and the renderer import it, so it stays a plain list of names.
 import { DEVICE_EVENT_CHANNELS, type DeviceEventPayloads } from '../contract/devices.js';
+import { JOB_EVENT_CHANNELS, type JobEventPayloads } from '../contract/jobs.js';
 
-export const EVENT_CHANNELS = ['workspace.changed', ...DEVICE_EVENT_CHANNELS] as const;
+export const EVENT_CHANNELS = ['workspace.changed', ...DEVICE_EVENT_CHANNELS, ...JOB_EVENT_CHANNELS] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export interface WorkspaceChanged {
   operation: string;
 }
 
-export interface EventPayloads extends DeviceEventPayloads {
+export interface EventPayloads extends DeviceEventPayloads, JobEventPayloads {
   'workspace.changed': WorkspaceChanged;
 }
 

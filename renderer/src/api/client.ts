@@ -3,12 +3,13 @@
 import type { OperationError, Result } from '../../../main/contract/errors';
 import type { OperationName, OperationOutput } from '../../../main/contract/operations';
 import type { DeviceEventPayloads } from '../../../main/contract/devices';
+import type { JobEventPayloads } from '../../../main/contract/jobs';
 
 /**
  * What each event channel carries: the host's EVENT_CHANNELS (main/host/events.ts), spelled out
  * here because the renderer may take only the contract from main/.
  */
-export interface EventPayloads extends DeviceEventPayloads {
+export interface EventPayloads extends DeviceEventPayloads, JobEventPayloads {
   'workspace.changed': { operation: string };
 }
 export type EventChannel = keyof EventPayloads;
