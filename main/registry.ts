@@ -20,6 +20,7 @@ import { Tx, type Actor } from './db/tx.js';
 import { auditHandlers } from './services/audit.js';
 import { deviceHandlers } from './services/devices.js';
 import { documentHandlers } from './services/documents.js';
+import { exportHandlers } from './services/exports.js';
 import type { Handler, Handlers } from './services/handler.js';
 import { inventoryHandlers } from './services/inventory.js';
 import { labHandlers } from './services/lab.js';
@@ -50,6 +51,7 @@ const handlers: Handlers<RegistryOperationName> = {
   ...scanHandlers,
   ...labHandlers,
   ...documentHandlers,
+  ...exportHandlers,
 };
 
 /**

@@ -6,17 +6,20 @@
 //     document with the same strings (taken from the certificate's definition, bold where it is
 //     bold) in Noto Sans SC and the same QR matrix (from pdfmake's own QR encoder) drawn as
 //     rectangles, as pdfmake draws it.
+//   Both sides get the font files from memory, read once per process: renderPdf keeps them (and
+//     their parsed tables, which plain pdfkit cannot share between documents) for the process,
+//     the baselines register the same bytes with every document.
 //   labels-1000-ms: 1,000 identical carton labels (100 × 150 mm) through labelsPdf, the GS1-128
 //     barcode rendered with bwip-js inside the timing. Baseline: 1,000 pdfkit pages with the same
 //     lines and the same bwip-js PNG, rendered once and embedded once, as labelsPdf does.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import bwipjs from 'bwip-js';
 import { certificateData, certificateDocument } from '../main/documents/certificate.js';
 import { cartonLabelData, labelsPdf, type LabelData } from '../main/documents/labels.js';
-import { renderPdf, type DocDefinition } from '../main/documents/pdf.js';
+import { FONT_PATHS, renderPdf, type DocDefinition } from '../main/documents/pdf.js';
 import { gs1HumanReadable } from '../native/protocols/labels.js';
 import { FISH_PRODUCTS, gtinWithCheckDigit } from '../main/demo/reference.js';
 import { Workspace } from '../main/workspace.js';
@@ -31,9 +34,8 @@ const LABELS = 1_000;
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 
 const require = createRequire(import.meta.url);
-const FONT_DIR = dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json'));
-const REGULAR = join(FONT_DIR, '400Regular', 'NotoSansSC_400Regular.ttf');
-const BOLD = join(FONT_DIR, '700Bold', 'NotoSansSC_700Bold.ttf');
+const REGULAR = readFileSync(FONT_PATHS.regular);
+const BOLD = readFileSync(FONT_PATHS.bold);
 /** pdfmake's QR encoder: the matrix the certificate draws, as rectangles (pdfmake ships no types). */
 const qrEncoder = (require('pdfmake/js/qrEnc.js') as { default: { measure(node: object): { _canvas: QrRect[]; _width: number } } }).default;
 interface QrRect { x: number; y: number; w: number; h: number; color: string }
@@ -44,7 +46,7 @@ interface PdfKitDocument {
   x: number;
   y: number;
   on(event: 'data' | 'end' | 'error', listener: (...args: never[]) => void): this;
-  registerFont(name: string, file: string): this;
+  registerFont(name: string, font: Uint8Array): this;
   addPage(): this;
   font(name: string): this;
   fontSize(points: number): this;

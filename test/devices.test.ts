@@ -193,6 +193,6 @@ describe('who may do what with devices', () => {
     expectReadable(p.refuseAsDevice('SC-PC2', 'sensors.record', { ...samples, device: 'SC-PC2' }), { code: 'DEVICE_NOT_FOUND', field: 'device' });
     const wrong = p.refuseAsDevice('LAB-1', 'sensors.record', { ...samples, device: 'LAB-1' });
     expectReadable(wrong, { code: 'DEVICE_WRONG_KIND', field: 'device' });
-    expect(wrong.message.en).toBe('Device "LAB-1" is not a sensor / датчик');
+    expect(wrong.message).toEqual({ ru: 'Устройство «LAB-1» — не датчик', en: 'Device "LAB-1" is not a sensor' });
   });
 });

@@ -87,13 +87,24 @@ describe.skipIf(missing !== null)('quality certificate PDF', () => {
     const data = certificateData(p.ws.q, { lot }, p.now);
     const render = () =>
       renderPdf(certificateDocument(data, { lang: 'zh', number: NUMBER, issuedAt: p.now, signatory: SIGNATORY }), { title: NUMBER, createdAt: p.now });
-    expect(Buffer.from(await render()).equals(Buffer.from(await render()))).toBe(true);
+    const alone = Buffer.from(await render());
+    expect(alone.equals(Buffer.from(await render()))).toBe(true);
+    // The parsed fonts are shared by every document of the process: renders running at the same
+    // time (other languages, other glyphs) give the same bytes as one alone.
+    const english = () => renderPdf(certificateDocument(data, { lang: 'en', number: NUMBER, issuedAt: p.now, signatory: SIGNATORY }), { title: NUMBER, createdAt: p.now });
+    const together = await Promise.all([english(), render(), english(), render()]);
+    expect(Buffer.from(together[1]!).equals(alone)).toBe(true);
+    expect(Buffer.from(together[3]!).equals(alone)).toBe(true);
+    expect(Buffer.from(together[0]!).equals(Buffer.from(together[2]!))).toBe(true);
 
     const hash = certificateHash(data, NUMBER, 'zh');
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(certificateHash(structuredClone(data), NUMBER, 'zh')).toBe(hash);
     expect(certificateHash(data, NUMBER, 'en')).not.toBe(hash);
     expect(certificateHash(data, 'QCERT-BFP-2026-000008', 'zh')).not.toBe(hash);
+    // A reissue's version is part of what it states; a first version hashes as before versions were printed.
+    expect(certificateHash(data, NUMBER, 'zh', 1)).toBe(hash);
+    expect(certificateHash(data, NUMBER, 'zh', 2)).not.toBe(hash);
     const heavier = structuredClone(data);
     heavier.lots[0]!.net_g += 1;
     expect(certificateHash(heavier, NUMBER, 'zh')).not.toBe(hash);

@@ -11,8 +11,9 @@ import type { DocumentRow } from '../main/contract/entities.js';
 import type { OperationError, Result } from '../main/contract/errors.js';
 import type { DocumentOperationName } from '../main/contract/operations.js';
 import { DocumentService } from '../main/documents/service.js';
-import { expectRefusal, plant, tempDir, type TestPlant } from './helpers.js';
+import { DAY, expectRefusal, plant, tempDir, type TestPlant } from './helpers.js';
 import { toolsMissing } from './pdf-tools.js';
+import { releasedFinished } from './scenarios.js';
 
 const NUMBER = /^CRT-BFP-\d{4}-(\d{6})$/;
 
@@ -50,6 +51,23 @@ function pdfText(pdf: Uint8Array): string {
   writeFileSync(file, pdf);
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 }
+
+/** A draft shipment of 150.5 kg of a released smoked-omul lot (OMUL-HS) in USD, DAP. */
+function draftShipment(p: TestPlant): string {
+  const lot = releasedFinished(p).lot;
+  const number = p.call('shipments.create', { customer: 'HENGTAI', consignee: 'HENGTAI', planned_date: p.now + DAY, destination_country: 'CN', incoterms: 'DAP', currency: 'USD' }).number;
+  p.call('shipments.addLine', { number, lot, qty_g: 150_500, gross_g: 156_000, packages: 30 });
+  return number;
+}
+
+async function reissue(p: TestPlant, input: unknown, token = p.adminToken): Promise<DocumentRow> {
+  const result = await service(p, 'documents.reissue', input, token);
+  if (!result.ok) throw new Error(`documents.reissue failed: ${result.error.code} ${result.error.message.en}`);
+  return result.value as DocumentRow;
+}
+
+/** The text line with `marker` (pdftotext -layout keeps a table row on one line: an invoice line's price and amount). */
+const lineOf = (text: string, marker: string) => text.split('\n').find((l) => l.includes(marker)) ?? `(no line with ${marker})`;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const serial = (doc: DocumentRow) => Number(NUMBER.exec(doc.number)![1]);
@@ -107,9 +125,84 @@ describe.skipIf(toolsMissing('Document registry', ['pdftotext']) !== null)('docu
     expect(sha256(storedPdf(p, v1.id))).toBe(v1.sha256);
     expect(sha256(storedPdf(p, v2.id))).toBe(v2.sha256);
     expect(p.call('documents.get', { id: v1.id }).versions.map((d) => d.version)).toEqual([1, 2]);
-    expect(pdfText(storedPdf(p, v2.id))).toContain('质量证书');
+    const text = pdfText(storedPdf(p, v2.id));
+    expect(text).toContain('质量证书');
+    expect(text).toContain('第2版（替代第1版）'); // says which version it is
+    expect(pdfText(storedPdf(p, v1.id))).not.toContain('第1版'); // a first version says nothing
     // The number is not consumed again.
     expect(serial(await issue(p, { type: 'certificate', lot, lang: 'en' }))).toBe(2);
+  });
+
+  test('a reissued invoice keeps the prices and terms it was issued with; options given with the reissue replace them', async () => {
+    const p = plant();
+    const shipment = draftShipment(p);
+    const v1 = await issue(p, { type: 'invoice', shipment, lang: 'en', prices: { 'OMUL-HS': 18.5 }, incoterms: 'FCA Zabaikalsk' });
+    expect(JSON.parse(v1.options)).toEqual({ prices: { 'OMUL-HS': 18.5 }, incoterms: 'FCA Zabaikalsk' });
+    const first = pdfText(storedPdf(p, v1.id));
+    expect(lineOf(first, '18.50')).toMatch(/18\.50\s+2784\.25/); // 150.5 kg × 18.50
+    expect(first).not.toContain('Version');
+
+    // As the registry screen's reissue form asks (the language only): rendered again from the
+    // current data with the stored prices and incoterms.
+    const v2 = await reissue(p, { id: v1.id, lang: 'en' });
+    expect(v2).toMatchObject({ number: v1.number, version: 2, options: v1.options });
+    const second = pdfText(storedPdf(p, v2.id));
+    expect(lineOf(second, '18.50')).toMatch(/18\.50\s+2784\.25/);
+    expect(second).toContain('FCA Zabaikalsk');
+    expect(second).toContain('第2版（替代第1版） / Version 2 (replaces version 1)');
+
+    // A new price list replaces the stored one; the rest is kept and stored again with version 3.
+    const v3 = await reissue(p, { id: v2.id, prices: { 'OMUL-HS': 20 }, currency: 'EUR' });
+    expect(JSON.parse(v3.options)).toEqual({ prices: { 'OMUL-HS': 20 }, incoterms: 'FCA Zabaikalsk', currency: 'EUR' });
+    const third = pdfText(storedPdf(p, v3.id));
+    expect(lineOf(third, '20.00')).toMatch(/20\.00\s+3010\.00/);
+    expect(third).toContain('3010.00 EUR');
+    expect(third).toContain('FCA Zabaikalsk');
+    expect(third).toContain('Version 3 (replaces version 2)');
+    expect(p.call('audit.list', { operation: 'documents.reissue' }).rows).toHaveLength(2);
+  });
+
+  test('a certificate keeps its signatory; the recall report prints its version too', async () => {
+    const p = plant();
+    const lot = releasedLot(p);
+    const signatory = { name: 'Иванова А. А.', position: 'Начальник ОТК' };
+    const v1 = await issue(p, { type: 'certificate', lot, lang: 'ru', signatory });
+    // Reissued by someone else: still signed by the signatory it was issued with.
+    const v2 = await reissue(p, { id: v1.id }, p.userToken('qc', ['quality_inspector']));
+    const text = pdfText(storedPdf(p, v2.id));
+    expect(text).toContain('Начальник ОТК, Иванова А. А.');
+    expect(text).toContain('Версия 2 (заменяет версию 1)');
+
+    const recall = await issue(p, { type: 'recall', lot, lang: 'en' });
+    expect(recall.options).toBe('{}');
+    expect(pdfText(storedPdf(p, (await reissue(p, { id: recall.id })).id))).toContain('Version 2 (replaces version 1)');
+  });
+
+  test('a version issued before options were stored: a reissue asks for what the document needs, then keeps it', async () => {
+    const p = plant();
+    const shipment = draftShipment(p);
+    const v1 = await issue(p, { type: 'invoice', shipment, lang: 'en', prices: { 'OMUL-HS': 18.5 } });
+    // What migration 4 gave the documents issued before it.
+    p.ws.q.sqlRun("UPDATE documents SET options = '{}' WHERE id = ?", v1.id);
+
+    const error = await refused(p, 'documents.reissue', { id: v1.id });
+    expect(error).toMatchObject({ code: 'VALIDATION', field: 'prices' });
+    expect(error.message.en).toContain('OMUL-HS');
+    const v2 = await reissue(p, { id: v1.id, prices: { 'OMUL-HS': 19 } });
+    expect(v2.version).toBe(2);
+    const v3 = await reissue(p, { id: v2.id });
+    expect(JSON.parse(v3.options)).toEqual({ prices: { 'OMUL-HS': 19 } });
+    expect(lineOf(pdfText(storedPdf(p, v3.id)), '19.00')).toMatch(/19\.00\s+2859\.50/);
+  });
+
+  test('concurrent reissues of one number get consecutive versions, each PDF printing its own', async () => {
+    const p = plant();
+    const lot = releasedLot(p);
+    const v1 = await issue(p, { type: 'certificate', lot, lang: 'en' });
+    // Both render as version 2; the one stored second renders again as version 3.
+    const reissued = await Promise.all([reissue(p, { id: v1.id }), reissue(p, { id: v1.id })]);
+    expect(reissued.map((d) => d.version).sort()).toEqual([2, 3]);
+    for (const doc of reissued) expect(pdfText(storedPdf(p, doc.id))).toContain(`Version ${doc.version} (replaces version ${doc.version - 1})`);
   });
 
   test('voiding needs a reason and the permission; a voided document is neither voided again nor reissued', async () => {

@@ -1,16 +1,34 @@
-// The 1C EnterpriseData export of a plant's period, checked against the format package itself.
+// The 1C EnterpriseData export of a plant's period, checked against the format package itself,
+// and the `exports.1c` operation that writes it and keeps a record of what went to 1C.
 import { spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
 import { describe, expect, test } from 'vitest';
 import { runCli } from './cli-in-process.js';
+import type { JobProgress } from '../main/contract/jobs.js';
+import type { OperationOutput } from '../main/contract/operations.js';
+import { DocumentService } from '../main/documents/service.js';
 import { buildEnterpriseData, ENTERPRISE_DATA_NS, kgFromGrams } from '../main/exports/enterprise-data.js';
+import { periodOfDays } from '../main/exports/period.js';
 import { checkAgainstPackage, loadPackage, MESSAGE_NS } from '../main/exports/xdto.js';
 import { DAY, plant, T0, tempDir, type TestPlant } from './helpers.js';
 import { receive, releasedFinished, releasedRaw } from './scenarios.js';
 
 const PERIOD = { from: T0 - DAY, to: T0 + DAY, now: T0 + 2 * DAY };
+/** A plant-local date as the operation and the CLI take it (YYYY-MM-DD). */
+const day = (ms: number) => new Date(ms).toLocaleDateString('sv-SE');
+/** The counts of the day of work below. */
+const DAY_OF_WORK_COUNTS = {
+  'Справочник.Номенклатура': 2,
+  'Справочник.СерииНоменклатуры': 3,
+  'Документ.ПоступлениеТоваровУслуг': 2,
+  'Документ.ВыпускПродукции': 1,
+  'Документ.ПередачаМатериаловВПроизводство': 1,
+  'Документ.ПеремещениеТоваров': 1,
+  'Документ.РеализацияТоваровУслуг': 1,
+};
 
 /** A day of a fish plant: two receipts, a smoking batch, a move and a shipment to China. */
 function dayOfWork(): { p: TestPlant; raw: string; small: string; batch: string; lot: string; shipment: string } {
@@ -71,15 +89,7 @@ describe('buildEnterpriseData', () => {
   test('exports every document of the period with its items and lots, and each passes the format package', () => {
     const { p, raw, small, batch, lot, shipment } = dayOfWork();
     const result = buildEnterpriseData(p.ws.q, PERIOD);
-    expect(result.counts).toEqual({
-      'Справочник.Номенклатура': 2,
-      'Справочник.СерииНоменклатуры': 3,
-      'Документ.ПоступлениеТоваровУслуг': 2,
-      'Документ.ВыпускПродукции': 1,
-      'Документ.ПередачаМатериаловВПроизводство': 1,
-      'Документ.ПеремещениеТоваров': 1,
-      'Документ.РеализацияТоваровУслуг': 1,
-    });
+    expect(result.counts).toEqual(DAY_OF_WORK_COUNTS);
     expect(checkAgainstPackage(result.xml)).toEqual([]);
 
     const lots = objectsOf(result.xml, 'Справочник.СерииНоменклатуры').map((o) => at(o, 'КлючевыеСвойства/СерийныйНомер').text);
@@ -211,22 +221,182 @@ describe('checkAgainstPackage', () => {
   });
 });
 
+describe('exports.1c: the export as a recorded operation', () => {
+  type Export = OperationOutput<'exports.1c'>;
+
+  /** Runs the operation through the document service as a host would, collecting its progress events. */
+  async function exportAs(p: TestPlant, input: Record<string, unknown>, token = p.adminToken) {
+    const events: JobProgress[] = [];
+    const service = new DocumentService(p.ws, { onProgress: (e) => events.push(e) });
+    const result = await service.invokeDocument('exports.1c', input, { token });
+    return { result, events };
+  }
+
+  async function exported(p: TestPlant, input: Record<string, unknown> = { from: day(T0), to: day(T0) }): Promise<Export> {
+    const { result } = await exportAs(p, input);
+    if (!result.ok) throw new Error(`exports.1c failed: ${result.error.message.en}`);
+    return result.value as Export;
+  }
+
+  const fileOf = (p: TestPlant, id: string) => {
+    const file = p.call('exports.file', { id });
+    return { ...file, xml: Buffer.from(file.xml_base64, 'base64') };
+  };
+
+  test('records the export: the row with its counts, every object with its GUID, and the file under its SHA-256', async () => {
+    const { p } = dayOfWork();
+    const record = await exported(p);
+    expect(record).toMatchObject({
+      period_from: day(T0),
+      period_to: day(T0),
+      format_version: '1.21',
+      file_name: `EnterpriseData_BFP_${day(T0)}_${day(T0)}.xml`,
+      objects: 11,
+      exported_by_name: 'Администратор',
+      counts: DAY_OF_WORK_COUNTS,
+    });
+
+    // The stored file is the message of the period, byte for byte what its hash says.
+    const file = fileOf(p, record.id);
+    expect(createHash('sha256').update(file.xml).digest('hex')).toBe(record.sha256);
+    expect([file.sha256, file.bytes, file.file_name]).toEqual([record.sha256, file.xml.length, record.file_name]);
+    const xml = file.xml.toString('utf8');
+    expect(checkAgainstPackage(xml)).toEqual([]);
+    const built = buildEnterpriseData(p.ws.q, { ...periodOfDays(day(T0), day(T0)), now: p.now });
+    expect(xml).toBe(built.xml);
+
+    // Every object the message carries is recorded, catalogs first as in the file.
+    const got = p.call('exports.get', { id: record.id, limit: 4 });
+    expect(got.contents.total).toBe(11);
+    expect(got.contents.rows.map((o) => o.object_type)).toEqual(['Справочник.Номенклатура', 'Справочник.Номенклатура', 'Справочник.СерииНоменклатуры', 'Справочник.СерииНоменклатуры']);
+    const all = p.call('exports.get', { id: record.id }).contents.rows;
+    expect(all.map((o) => [o.object_type, o.guid, o.source_id, o.label]).sort()).toEqual(built.objects.map((o) => [o.type, o.guid, o.source_id, o.label]).sort());
+
+    // Audited and replicated like every other recorded act.
+    const audit = p.ws.q.sql<{ operation: string; username: string; changes: string }>('SELECT operation, username, changes FROM audit_log ORDER BY seq DESC LIMIT 1')[0]!;
+    expect([audit.operation, audit.username]).toEqual(['exports.1c', 'admin']);
+    expect(audit.changes).toContain(record.sha256);
+    expect(p.ws.q.sql('SELECT row_id FROM change_log WHERE table_name = ?', 'exports_1c')).toEqual([{ row_id: record.id }]);
+  });
+
+  test('exporting a period again makes a second record with the same GUIDs, listed newest first', async () => {
+    const { p } = dayOfWork();
+    const first = await exported(p);
+    p.advance(60_000);
+    const second = await exported(p);
+    expect(second.id).not.toBe(first.id);
+    // Made at another moment (msg:CreationDate), so another file; the objects are the same.
+    expect(second.sha256).not.toBe(first.sha256);
+    const guids = (id: string) => p.call('exports.get', { id }).contents.rows.map((o) => o.guid).sort();
+    expect(guids(second.id)).toEqual(guids(first.id));
+    const list = p.call('exports.list', {});
+    expect(list.total).toBe(2);
+    expect(list.rows.map((r) => r.id)).toEqual([second.id, first.id]);
+    expect(list.rows[1]).toEqual({ ...first });
+    expect(fileOf(p, first.id).sha256).toBe(first.sha256);
+  });
+
+  test('refuses a period that ends before it starts, is longer than a year or names no date, and writes nothing', async () => {
+    const { p } = dayOfWork();
+    const before = p.snapshot();
+    const refusals = [
+      [{ from: '2026-11-10', to: '2026-11-09' }, 'to', /конец периода раньше его начала/, /the period ends before it starts/],
+      [{ from: '2025-11-01', to: '2026-11-02' }, 'to', /длиннее 366 дней/, /longer than 366 days/],
+      [{ from: '2026-02-30', to: '2026-03-01' }, 'from', /такой даты нет/, /no such date/],
+      [{ from: '01.11.2026', to: '2026-11-30' }, 'from', /ГГГГ-ММ-ДД/, /YYYY-MM-DD/],
+    ] as const;
+    for (const [input, field, ru, en] of refusals) {
+      const { result, events } = await exportAs(p, { ...input, job: randomUUID() });
+      expect(result.ok, JSON.stringify(input)).toBe(false);
+      if (result.ok) continue;
+      expect(result.error).toMatchObject({ code: 'VALIDATION', field });
+      expect(result.error.message.ru).toMatch(ru);
+      expect(result.error.message.en).toMatch(en);
+      expect(events).toEqual([]);
+    }
+    expect(p.snapshot()).toEqual(before);
+    // A whole leap year is a period one export may cover.
+    expect((await exportAs(p, { from: '2028-01-01', to: '2028-12-31' })).result).toMatchObject({ ok: true, value: { objects: 0 } });
+  });
+
+  test("reports progress to the caller's job while the event loop keeps turning, ending at the total", async () => {
+    const { p, raw } = dayOfWork();
+    // Enough documents for the message to be written in several chunks.
+    for (let i = 0; i < 40; i++) p.call('stock.move', { lot: raw, from: 'BF-CR1', to: 'BF-QUAR', qty_g: 1000 });
+    const job = randomUUID();
+    let turns = 0;
+    const ticking = setInterval(() => (turns += 1), 0);
+    const seen: { done: number; total: number; turns: number }[] = [];
+    const service = new DocumentService(p.ws, {
+      onProgress: (e) => {
+        expect(e).toMatchObject({ job, operation: 'exports.1c' });
+        seen.push({ done: e.done, total: e.total, turns });
+      },
+    });
+    const result = await service.invokeDocument('exports.1c', { from: day(T0), to: day(T0), job }, { token: p.adminToken });
+    clearInterval(ticking);
+    expect(result.ok).toBe(true);
+    const total = (result as { value: Export }).value.objects;
+    expect(total).toBeGreaterThan(50);
+    expect(seen[0]).toMatchObject({ done: 0, total });
+    expect(seen.at(-1)).toMatchObject({ done: total, total });
+    expect(seen.some((e) => e.done > 0 && e.done < total)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThan(seen[i - 1]!.done);
+    // Other work ran between the chunks: the windows hear the progress while the export works.
+    expect(seen.at(-1)!.turns).toBeGreaterThan(0);
+
+    // Without a job nobody listens, and nothing is reported.
+    const quiet = await exportAs(p, { from: day(T0), to: day(T0) });
+    expect(quiet.result.ok).toBe(true);
+    expect(quiet.events).toEqual([]);
+  });
+
+  test('needs the exports.1c permission: a line operator is refused, a storekeeper may export', async () => {
+    const { p } = dayOfWork();
+    const before = p.snapshot();
+    const operator = p.userToken('line', ['operator']);
+    const { result } = await exportAs(p, { from: day(T0), to: day(T0) }, operator);
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(p.refuse('exports.list', {}, operator).code).toBe('FORBIDDEN');
+    expect(p.snapshot().exports_1c).toEqual(before.exports_1c);
+    expect(p.ws.q.sql('SELECT COUNT(*) AS n FROM export_1c_objects')).toEqual([{ n: 0 }]);
+
+    const clerk = p.userToken('store', ['inventory_clerk']);
+    expect((await exportAs(p, { from: day(T0), to: day(T0) }, clerk)).result).toMatchObject({ ok: true, value: { exported_by_name: 'store' } });
+  });
+});
+
 describe('plantdesk export 1c', () => {
-  test('writes the file and prints its path, size, SHA-256 and counts', async () => {
+  test('writes the file, records the export and prints its id, path, size, SHA-256 and counts', async () => {
     const { p } = dayOfWork();
     const file = join(tempDir(), 'ed.xml');
-    const day = (ms: number) => new Date(ms).toLocaleDateString('sv-SE'); // YYYY-MM-DD, local
     const { code, out, err } = await runCli(
       ['export', '1c', '--from', day(T0), '--to', day(T0), '--out', file, '--workspace', p.ws.dir, '--user', 'admin', '--password', 'admin-pass-1', '--json'],
     );
     expect(err).toBe('');
     expect(code).toBe(0);
-    const printed = JSON.parse(out) as { path: string; bytes: number; sha256: string; counts: Record<string, number> };
+    const printed = JSON.parse(out) as { id: string; path: string; bytes: number; sha256: string; counts: Record<string, number> };
     const written = readFileSync(file);
     expect(printed.path).toBe(file);
     expect(printed.bytes).toBe(written.length);
-    expect(printed.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(printed.counts['Документ.РеализацияТоваровУслуг']).toBe(1);
+    expect(printed.sha256).toBe(createHash('sha256').update(written).digest('hex'));
+    expect(printed.counts).toEqual(DAY_OF_WORK_COUNTS);
     expect(checkAgainstPackage(written.toString('utf8'))).toEqual([]);
+    // Recorded like an export from the app: the row, and the file it wrote.
+    const recorded = p.call('exports.list', {}).rows;
+    expect(recorded.map((r) => [r.id, r.sha256, r.period_from, r.period_to])).toEqual([[printed.id, printed.sha256, day(T0), day(T0)]]);
+  });
+
+  test('refuses a period that ends before it starts, in words, and records nothing', async () => {
+    const { p } = dayOfWork();
+    const file = join(tempDir(), 'ed.xml');
+    const { code, out, err } = await runCli(
+      ['export', '1c', '--from', '2026-11-10', '--to', '2026-11-09', '--out', file, '--workspace', p.ws.dir, '--user', 'admin', '--password', 'admin-pass-1', '--lang', 'en'],
+    );
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain('the period ends before it starts');
+    expect(existsSync(file)).toBe(false);
+    expect(p.call('exports.list', {}).total).toBe(0);
   });
 });

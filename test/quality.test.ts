@@ -147,9 +147,10 @@ describe('completing an inspection', () => {
     p.call('inspections.record', { number, results: PASSING });
     p.call('inspections.complete', { number });
     const record = expectRefusal(p, 'inspections.record', { number, results: [{ parameter: 'TEMP', value: 9 }] }, { code: 'INVALID_STATE' });
-    expect(record.message.en).toBe(`Inspection / Проверка ${number} is "completed": cannot record results`);
+    expect(record.message.en).toBe(`Inspection ${number} is "completed": cannot record results`);
+    expect(record.message.ru).toBe(`Проверка ${number} в состоянии «completed»: действие «записать результаты» невозможно`);
     const complete = expectRefusal(p, 'inspections.complete', { number }, { code: 'INVALID_STATE' });
-    expect(complete.message.en).toBe(`Inspection / Проверка ${number} is "completed": cannot complete`);
+    expect(complete.message.en).toBe(`Inspection ${number} is "completed": cannot complete`);
   });
 });
 
@@ -643,7 +644,8 @@ describe('lots.release', () => {
     ccpTemplate(p);
     const lot = receive(p);
     const none = expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
-    expect(none.message.en).toBe(`Lot / Партия ${lot} is "quarantine: нет завершённой проверки (входная / incoming) / no completed incoming inspection": cannot release / допустить`);
+    expect(none.message.en).toBe(`Lot ${lot} is "quarantine: no completed incoming inspection": cannot release`);
+    expect(none.message.ru).toBe(`Партия ${lot} в состоянии «quarantine: нет завершённой проверки (входная)»: действие «допустить» невозможно`);
     // An open one and a passing inspection of another stage do not count.
     inspect(p, lot, 'CCP-SMOKE', 'pass');
     p.call('inspections.open', { lot, template: 'IN-FISH' });
@@ -668,7 +670,8 @@ describe('lots.release', () => {
     const lot = receive(p);
     inspect(p, lot, 'IN-FISH', 'pass');
     const error = expectRefusal(p, 'lots.release', { code: lot, reason: 'x' }, { code: 'INVALID_STATE', field: 'code' });
-    expect(error.message.en).toContain('"released / допущена"');
+    expect(error.message.en).toContain('is "released": cannot release');
+    expect(error.message.ru).toContain('в состоянии «допущена»: действие «допустить»');
     expectRefusal(p, 'lots.release', { code: 'NOLOT', reason: 'x' }, { code: 'NOT_FOUND', field: 'code' });
   });
 

@@ -159,6 +159,10 @@ export const WALKTHROUGH: Step[] = [
     ctx.certificate2 = await document(p, 'documents.reissue', { id: ctx.certificate, lang: 'en' }, ctx['token:qc']!);
   }),
   call('documents.void', (_, ctx) => ({ id: ctx.certificate2, reason: 'неверный язык' }), 'qc'),
+  step('exports.1c', 'admin', async (p) => {
+    const today = new Date(p.now).toLocaleDateString('sv-SE'); // YYYY-MM-DD, local
+    await document(p, 'exports.1c', { from: today, to: today }, p.adminToken);
+  }),
   call('auth.logout', () => ({}), 'qc'),
 ];
 

@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DocumentType } from '../contract/entities.js';
-import type { OperationInput } from '../contract/operations.js';
+import { LABEL_TEXT_MODES } from '../contract/devices.js';
+import { MAX_LABELS, type OperationInput } from '../contract/operations.js';
 import { DomainError } from '../core/domain-error.js';
 import { DocumentService } from '../documents/service.js';
-import { cartonLabelData, labelsPdf, labelsZpl } from '../documents/labels.js';
+import { cartonLabelData, labelsPdf, labelsZpl, type ZplTextMode } from '../documents/labels.js';
 import { list, parseIntOption, UsageError } from './args.js';
 import type { Command, Context } from './main.js';
 
@@ -30,7 +31,7 @@ const EXPORT_SET: readonly { type: DocumentType; suffix: string }[] = [
   { type: 'vet_data', suffix: 'vet-data' },
   { type: 'origin_application', suffix: 'origin-application' },
 ];
-const MAX_LABELS = 10_000;
+/** How ZPL prints text (default: the printer font with --cjk-font, else Chinese as graphics). */
 
 export const DOCUMENT_COMMANDS: Record<string, Command> = {
   'docs certificate': {
@@ -76,7 +77,7 @@ export const DOCUMENT_COMMANDS: Record<string, Command> = {
     },
   },
   'docs labels': {
-    usage: 'docs labels --lot CODE --count N --format pdf|zpl --out FILE [--size 100x150] [--net-kg N] [--dpi 203|300] [--cjk-font E:SIMSUN.TTF] [--json]',
+    usage: 'docs labels --lot CODE --count N --format pdf|zpl --out FILE [--size 100x150] [--net-kg N] [--dpi 203|300] [--cjk-font E:SIMSUN.TTF] [--text-as font|graphic|graphic-all] [--json]',
     summary: 'Write N carton labels of a lot (China label fields, GS1-128) as PDF or ZPL; labels are not numbered documents',
     async run(ctx) {
       const lot = ctx.opts.need('lot');
@@ -90,6 +91,8 @@ export const DOCUMENT_COMMANDS: Record<string, Command> = {
       const dpi = ctx.opts.get('dpi') ?? '203';
       if (dpi !== '203' && dpi !== '300') throw new UsageError('--dpi: 203 or 300');
       const cjkFont = ctx.opts.get('cjk-font');
+      const textAs = ctx.opts.get('text-as');
+      if (textAs !== undefined && !LABEL_TEXT_MODES.includes(textAs as ZplTextMode)) throw new UsageError(`--text-as: ${LABEL_TEXT_MODES.join(', ')}`);
       ctx.opts.assertAllUsed();
       await ctx.login('stock.read', 'docs labels');
       const netG = netKg === undefined ? undefined : Math.round(Number(netKg.replace(',', '.')) * 1000);
@@ -99,7 +102,7 @@ export const DOCUMENT_COMMANDS: Record<string, Command> = {
       const bytes =
         format === 'pdf'
           ? await labelsPdf(labels, { widthMm, heightMm })
-          : Buffer.from(labelsZpl(labels, { dpi: Number(dpi) as 203 | 300, widthMm, heightMm, ...(cjkFont ? { cjkFont } : {}) }), 'utf8');
+          : Buffer.from(labelsZpl(labels, { dpi: Number(dpi) as 203 | 300, widthMm, heightMm, ...(cjkFont ? { cjkFont } : {}), ...(textAs ? { textAs: textAs as ZplTextMode } : {}) }), 'utf8');
       writeFileSync(out, bytes);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       return {

@@ -197,6 +197,10 @@ export const sensorOptions = z
   })
   .strict();
 
+/** How a ZPL label prints its text: printer fonts, what they lack as images, or everything as images. */
+export const LABEL_TEXT_MODES = ['font', 'graphic', 'graphic-all'] as const;
+export type LabelTextMode = (typeof LABEL_TEXT_MODES)[number];
+
 export const printerOptions = z
   .object({
     dpi: z.union([z.literal(203), z.literal(300)]).default(203),
@@ -204,6 +208,8 @@ export const printerOptions = z
     heightMm: z.number().min(10).max(400).default(150),
     /** Font stored on the printer for Chinese text (e.g. `E:SIMSUN.TTF`); without it Chinese is printed as an image. */
     cjkFont: z.string().max(60).optional(),
+    /** ZPL text: `font` (printer fonts, Chinese in cjkFont), `graphic` (what the stock font lacks, as images) or `graphic-all`; default: font with a cjkFont, else graphic. */
+    textAs: z.enum(LABEL_TEXT_MODES).optional(),
     gapMm: z.number().min(0).max(20).default(3),
   })
   .strict();

@@ -330,6 +330,12 @@ export const documentRow = z.object({
   subject_kind: z.enum(['lot', 'shipment']),
   subject: z.string(),
   lang: documentLang,
+  /**
+   * The options it was issued with (prices, currency, incoterms, packing, signatory) as JSON,
+   * '{}' when none; a reissue starts from them. Kept as the stored text, like a device's options:
+   * this schema is also the replicated row (column list, change log), and no screen reads it.
+   */
+  options: z.string(),
   status: z.enum(['issued', 'void']),
   void_reason: z.string().nullable(),
   voided_by: id.nullable(),
@@ -338,6 +344,48 @@ export const documentRow = z.object({
   sha256: z.string(),
   bytes: z.number().int().min(1),
   issued_by: id.nullable(),
+});
+
+// ── 1C exports ──────────────────────────────────────────────────────────────────────────────
+
+/** The 1C object types an EnterpriseData export carries, in the order the message lists them. */
+export const export1cObjectType = z.enum([
+  'Справочник.Номенклатура',
+  'Справочник.СерииНоменклатуры',
+  'Документ.ПоступлениеТоваровУслуг',
+  'Документ.ВыпускПродукции',
+  'Документ.ПередачаМатериаловВПроизводство',
+  'Документ.ПеремещениеТоваров',
+  'Документ.РеализацияТоваровУслуг',
+]);
+
+/**
+ * One EnterpriseData file written for 1C (replicated, so every PC sees what went to 1C); the
+ * objects it carried and the XML itself stay on the PC that wrote it (export_1c_objects, _files).
+ */
+export const export1cRow = z.object({
+  ...base,
+  /** First and last day of the period (both included), plant local dates YYYY-MM-DD. */
+  period_from: z.string(),
+  period_to: z.string(),
+  format_version: z.string(),
+  file_name: z.string(),
+  /** SHA-256 (hex) of the stored XML bytes. */
+  sha256: z.string(),
+  bytes: z.number().int().min(1),
+  /** How many objects (catalog entries and documents) the message carries. */
+  objects: z.number().int().min(0),
+  exported_by: id.nullable(),
+});
+
+/** One object of an export: its 1C type, the Ссылка GUID it has there, and the row it came from. */
+export const export1cObjectRow = z.object({
+  export_id: id,
+  guid: z.string(),
+  object_type: export1cObjectType,
+  source_id: z.string(),
+  /** Document number or catalog code, for people reading the record. */
+  label: z.string(),
 });
 
 export const userRow = z.object({
@@ -354,6 +402,9 @@ export type DeviceRow = z.infer<typeof deviceRow>;
 export type SensorAlertRow = z.infer<typeof sensorAlertRow>;
 export type DocumentRow = z.infer<typeof documentRow>;
 export type DocumentType = z.infer<typeof documentType>;
+export type Export1cRow = z.infer<typeof export1cRow>;
+export type Export1cObjectRow = z.infer<typeof export1cObjectRow>;
+export type Export1cObjectType = z.infer<typeof export1cObjectType>;
 export type ProductRow = z.infer<typeof productRow>;
 export type PartnerRow = z.infer<typeof partnerRow>;
 export type LocationRow = z.infer<typeof locationRow>;
@@ -401,4 +452,5 @@ export const TABLE_ROWS = {
   devices: deviceRow,
   sensor_alerts: sensorAlertRow,
   documents: documentRow,
+  exports_1c: export1cRow,
 } as const;

@@ -4,7 +4,10 @@
 
 const SEPARATOR = '\u241f';
 
-/** A custom validation message in both languages, for schemas (zod keeps one string per issue). */
+/**
+ * Words in both languages where only one string fits: a schema's custom message (zod keeps one
+ * string per issue) or an error parameter (`makeError` puts each language into its own message).
+ */
 export function say(ru: string, en: string): string {
   return `${ru}${SEPARATOR}${en}`;
 }
@@ -161,6 +164,7 @@ export interface OperationError {
   message: { ru: string; en: string };
   /** Which input field the error belongs to (dotted path), so a form can show it in place. */
   field?: string;
+  /** The message's parameters, for programs; one given with `say()` holds its English words. */
   params?: ErrorParams;
   /** For VALIDATION: each problem on its own, so a form can put each under its field. */
   issues?: { field: string; message: { ru: string; en: string } }[];
@@ -175,12 +179,23 @@ export function fill(template: string, params: ErrorParams): string {
   );
 }
 
+/** The parameters as one language reads them: each `say()` value gives its own words. */
+function paramsIn(params: ErrorParams, lang: 'ru' | 'en'): ErrorParams {
+  return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, typeof value === 'string' ? inLanguage(value, lang) : value]));
+}
+
+/**
+ * A refusal with its message in each language. A parameter made with `say(ru, en)` puts its
+ * Russian words into the Russian message and its English words into the English one; `params`
+ * keeps the English words (as a device error does), so no combined string reaches anyone.
+ */
 export function makeError(code: ErrorCode, params: ErrorParams = {}, field?: string): OperationError {
   const pair = ERROR_MESSAGES[code];
+  const en = paramsIn(params, 'en');
   const error: OperationError = {
     code,
-    message: { ru: fill(pair.ru, params), en: fill(pair.en, params) },
-    params,
+    message: { ru: fill(pair.ru, paramsIn(params, 'ru')), en: fill(pair.en, en) },
+    params: en,
   };
   if (field !== undefined) error.field = field;
   return error;

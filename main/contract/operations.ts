@@ -44,9 +44,13 @@ import {
   documentLang,
   documentRow,
   documentType,
+  export1cObjectRow,
+  export1cObjectType,
+  export1cRow,
 } from './entities.js';
 import { isValidContainerNumber, isValidGtin } from './check-digits.js';
 import { say } from './errors.js';
+import { jobId } from './jobs.js';
 import { ROLES, type Permission } from './roles.js';
 import {
   alertEvent,
@@ -442,6 +446,90 @@ export const documentIssueInput = obj({
   if (input.type === 'recall' && input.lang === 'zh') {
     ctx.addIssue({ code: 'custom', path: ['lang'], message: say('отчёт об отзыве: ru или en', 'recall report: ru or en') });
   }
+});
+
+/** A calendar day as people pick it: the plant's local date, YYYY-MM-DD. */
+const calendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, say('дата в виде ГГГГ-ММ-ДД', 'a date as YYYY-MM-DD'))
+  .refine((day) => dayNumber(day) !== null, say('такой даты нет', 'no such date'));
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date, or null if there is no such date. Zone-free: dates only. */
+function dayNumber(day: string): number | null {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const utc = new Date(Date.UTC(y, m - 1, d));
+  return utc.getUTCFullYear() === y && utc.getUTCMonth() === m - 1 && utc.getUTCDate() === d ? utc.getTime() / 86_400_000 : null;
+}
+
+/** The longest period one 1C export covers: a year (a leap year included). */
+export const MAX_EXPORT_DAYS = 366;
+
+export const export1cInput = obj({ from: calendarDay, to: calendarDay, job: jobId }).superRefine((input, ctx) => {
+  const days = dayNumber(input.to)! - dayNumber(input.from)! + 1;
+  if (days < 1) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: say('конец периода раньше его начала', 'the period ends before it starts') });
+  } else if (days > MAX_EXPORT_DAYS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: say(`период длиннее ${MAX_EXPORT_DAYS} дней: выгружайте по частям`, `the period is longer than ${MAX_EXPORT_DAYS} days: export it in parts`),
+    });
+  }
+});
+
+/** An export as the history shows it: who wrote it and how many objects of each 1C type it carried. */
+export const export1cView = export1cRow.extend({
+  exported_by_name: z.string().nullable(),
+  /** Null on a PC that did not write the export (its objects stay where it was written). */
+  counts: z.record(export1cObjectType, z.number().int()).nullable(),
+});
+
+/** The most a print job carries (characters of ZPL or TSPL). */
+export const MAX_PRINT_DATA = 2_000_000;
+/** Labels one `labels.render` call renders: a pallet run or a day of cartons; more is split into calls. */
+export const MAX_LABELS = 5_000;
+
+export const labelsRenderInput = obj({
+  lot: code,
+  kind: z.enum(['carton', 'pallet']),
+  count: z
+    .number()
+    .int()
+    .min(1, say('хотя бы одна этикетка', 'at least one label'))
+    .max(MAX_LABELS, say(`не больше ${MAX_LABELS} этикеток за раз`, `at most ${MAX_LABELS} labels at a time`)),
+  format: z.enum(['pdf', 'zpl']),
+  /** PDF page size in mm; ZPL takes the printer's label size when a `printer` is given. */
+  widthMm: z.number().min(40).max(220).default(100),
+  heightMm: z.number().min(40).max(400).default(150),
+  /** ZPL: the label printer of this PC whose dpi, label size and text settings (cjkFont, textAs) the ZPL follows. */
+  printer: code.optional(),
+  /** ZPL without a printer: the dot pitch to render for. */
+  dpi: z.union([z.literal(203), z.literal(300)]).default(203),
+  /** Carton: net weight in grams when the product has no nominal pack weight. */
+  netG: positiveGrams.max(999_999).optional(),
+  /** Pallet: GS1 company prefix and the first serial reference; the labels take consecutive serials. */
+  companyPrefix: z.string().regex(/^\d{7,10}$/, say('префикс компании GS1: 7–10 цифр', 'GS1 company prefix: 7–10 digits')).optional(),
+  serial: z.number().int().min(0).optional(),
+  extension: z.number().int().min(0).max(9).optional(),
+  job: jobId,
+}).superRefine((input, ctx) => {
+  if (input.kind !== 'pallet') return;
+  for (const key of ['companyPrefix', 'serial'] as const) {
+    if (input[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: say('нужен для этикетки паллеты', 'needed for a pallet label') });
+  }
+});
+
+export const labelsRenderOutput = obj({
+  lot: z.string(),
+  kind: z.enum(['carton', 'pallet']),
+  format: z.enum(['pdf', 'zpl']),
+  count: z.number().int(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  /** The PDF, base64 (format pdf). */
+  pdf_base64: z.string().optional(),
+  /** The ZPL (format zpl), ready for `printers.print`. */
+  zpl: z.string().optional(),
 });
 
 export const operations = {
@@ -1066,6 +1154,49 @@ export const operations = {
     summary: 'Issue a new version of a document from the current data: same number, next version; the earlier ones stay',
   }),
 
+  // 1C exports: EnterpriseData files for accounting, and the record of each one written
+  // Built asynchronously in the document service (progress as job.progress), then recorded in one transaction.
+  'exports.1c': serviceOp('documents', {
+    input: export1cInput,
+    output: export1cView,
+    permission: 'exports.1c',
+    mutation: true,
+    summary: "Write the period's receipts, production, moves and shipments as one EnterpriseData file for 1C and record it (both days included)",
+  }),
+  'exports.list': op({
+    input: obj({ ...paging }),
+    output: page(export1cView),
+    permission: 'exports.1c',
+    mutation: false,
+    summary: 'Past 1C exports, newest first',
+  }),
+  'exports.get': op({
+    input: obj({ id: z.string().uuid(), ...paging }),
+    output: export1cView.extend({ contents: page(export1cObjectRow) }),
+    permission: 'exports.1c',
+    mutation: false,
+    summary: 'One 1C export with a page of the objects it carried (contents: catalogs first, then documents)',
+  }),
+  'exports.file': op({
+    input: obj({ id: z.string().uuid() }),
+    output: obj({ id: z.string(), file_name: z.string(), sha256: z.string(), bytes: z.number().int(), xml_base64: z.string() }),
+    permission: 'exports.1c',
+    mutation: false,
+    summary: 'The stored XML of a 1C export (base64), to save it again; checked against its SHA-256',
+  }),
+
+  // Labels: carton and pallet labels of a lot, printed matter rather than numbered documents.
+  // Rendered in the document service (progress as job.progress); nothing is stored or audited.
+  // devices.use: whoever labels cartons on the line and may send the labels to a printer
+  // (printers.print); documents.issue is for numbered documents, which labels are not.
+  'labels.render': serviceOp('documents', {
+    input: labelsRenderInput,
+    output: labelsRenderOutput,
+    permission: 'devices.use',
+    mutation: false,
+    summary: 'Render N carton or pallet labels of a lot as a PDF (one page each) or as ZPL for a label printer of this PC',
+  }),
+
   // Devices: hardware (run in the device service, asynchronously)
   'devices.ports': deviceOp({
     input: empty,
@@ -1123,7 +1254,7 @@ export const operations = {
       device: code,
       title: text(200),
       /** ZPL or TSPL as the printer speaks it. */
-      data: z.string().min(1).max(2_000_000),
+      data: z.string().min(1).max(MAX_PRINT_DATA),
     }),
     output: printJob,
     permission: 'devices.use',

@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   'alerts.acknowledge', // acknowledge temperature alerts (HACCP)
   'documents.issue', // issue and reissue numbered documents (certificates, export set, recall reports)
   'documents.void', // void an issued document with a reason
+  'exports.1c', // write the period's stock documents for 1C (EnterpriseData), see and save past exports
   'devices.record', // devices themselves: sensor samples, lab results (never a person's role)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -63,8 +64,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'documents.issue',
     'documents.void',
   ],
-  inventory_clerk: ['stock.read', 'receipt.create', 'stock.move', 'stock.adjust', 'trace.read', 'devices.use'],
-  export_officer: ['stock.read', 'shipment.manage', 'shipment.ship', 'trace.read', 'devices.use', 'documents.issue'],
+  // The storekeeper and the export office hand the stock documents over to accounting (1C).
+  inventory_clerk: ['stock.read', 'receipt.create', 'stock.move', 'stock.adjust', 'trace.read', 'devices.use', 'exports.1c'],
+  export_officer: ['stock.read', 'shipment.manage', 'shipment.ship', 'trace.read', 'devices.use', 'documents.issue', 'exports.1c'],
   operator: ['stock.read', 'receipt.create', 'production.execute', 'stock.move', 'devices.use'],
   maintenance: ['stock.read', 'devices.manage', 'devices.use', 'alerts.acknowledge'],
 };

@@ -2,7 +2,7 @@
 // and the project's `say()` messages split by language), and every problem on its own. Used by
 // the registry for operation inputs and by services that validate nested data themselves.
 import { z } from 'zod';
-import { inLanguage, makeError, type OperationError } from '../contract/errors.js';
+import { inLanguage, makeError, say, type OperationError } from '../contract/errors.js';
 
 export function validationError(schema: z.ZodType, input: unknown, error: z.ZodError): OperationError {
   const ru = schema.safeParse(input === undefined ? {} : input, { error: z.locales.ru().localeError });
@@ -17,9 +17,8 @@ export function validationError(schema: z.ZodType, input: unknown, error: z.ZodE
     (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path).join('.');
   const first = error.issues[0];
   const field = first ? fieldOf(first) : '';
-  const result = makeError('VALIDATION', { details: en }, field || undefined);
   const ruIssues = ru.success ? error.issues : ru.error.issues;
-  result.message.ru = `Неверные данные: ${describe(ruIssues, 'ru')}`;
+  const result = makeError('VALIDATION', { details: say(describe(ruIssues, 'ru'), en) }, field || undefined);
   result.issues = error.issues.slice(0, 20).map((issue, i) => ({
     field: fieldOf(issue),
     message: { ru: inLanguage(ruIssues[i]?.message ?? issue.message, 'ru'), en: inLanguage(issue.message, 'en') },

@@ -23,6 +23,8 @@ import type {
   DeviceRow,
   SensorAlertRow,
   DocumentRow,
+  Export1cRow,
+  Export1cObjectRow,
 } from '../contract/entities.js';
 
 export type {
@@ -47,6 +49,8 @@ export type {
   ShipmentLineRow,
   DeviceRow,
   SensorAlertRow,
+  Export1cRow,
+  Export1cObjectRow,
 };
 
 export interface RowBase {
@@ -146,6 +150,12 @@ export interface DocumentFileRow {
   pdf: Uint8Array;
 }
 
+/** The XML of one 1C export as written (local to this PC, not replicated). */
+export interface Export1cFileRow {
+  export_id: string;
+  xml: Uint8Array;
+}
+
 export interface ChangeSequenceRow {
   origin_id: string;
   last_seq: number;
@@ -175,6 +185,7 @@ export interface ReplicatedTables {
   devices: DeviceRow;
   sensor_alerts: SensorAlertRow;
   documents: DocumentRow;
+  exports_1c: Export1cRow;
 }
 
 export type ReplicatedTable = keyof ReplicatedTables;
@@ -191,4 +202,6 @@ export interface DB extends ReplicatedTables {
   sensor_samples: SensorSampleRow;
   sensor_hourly: SensorHourlyRow;
   document_files: DocumentFileRow;
+  export_1c_objects: Export1cObjectRow;
+  export_1c_files: Export1cFileRow;
 }

@@ -2,6 +2,7 @@
 // operations people use — so the audit trail, change log, numbering and stock are all real.
 // Events are generated per day, sorted by time and replayed with the clock set to each one.
 import { iso6346CheckDigit } from '../contract/check-digits.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { Registry } from '../registry.js';
 import type { OperationName, OperationOutput } from '../contract/operations.js';
@@ -98,7 +99,7 @@ export function seedDemo(ws: Workspace, options: SeedOptions): SeedSummary {
   }
   const existing = ws.q.sql<{ n: number }>('SELECT COUNT(*) AS n FROM receipts')[0]!.n;
   if (existing > 0) {
-    throw new DomainError('INVALID_STATE', { entity: 'Workspace / Рабочая база', key: ws.dir, state: `${existing} receipts`, action: 'seed demo data into a workspace that already has work' });
+    throw new DomainError('INVALID_STATE', { entity: say('Рабочая база', 'Workspace'), key: ws.dir, state: say(`приёмок: ${existing}`, `${existing} receipts`), action: say('загрузить демо-данные в базу, где уже есть работа', 'seed demo data into a workspace that already has work') });
   }
   const rnd = prng(options.seed);
   const today = new Date();

@@ -2,12 +2,13 @@
 // from the workspace), its content hash (certificateHash) and its layout (certificateDocument,
 // a pdfmake definition for renderPdf). Pure functions: nothing here writes to the workspace.
 import { createHash } from 'node:crypto';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import type { QueryRunner } from '../db/query.js';
 import type { InspectionRow, LotRow, ProductRow, ShipmentRow, SiteRow, Stage } from '../contract/entities.js';
 import { isoDate } from '../services/common.js';
 import { decidingStage } from '../services/quality.js';
-import { certificateWord, type CertificateWord, type DocLang } from './i18n.js';
+import { certificateWord, versionNote, type CertificateWord, type DocLang } from './i18n.js';
 import type { DocDefinition } from './pdf.js';
 
 export interface CertificateResult {
@@ -66,14 +67,16 @@ export interface Signatory {
 export interface CertificateOptions {
   lang: DocLang;
   number: string;
+  /** The registry version; a reissue (2 and up) says which version it replaces. Default 1. */
+  version?: number;
   issuedAt: number;
   signatory: Signatory;
 }
 
-const LOT_ENTITY = 'Lot / Партия';
+const LOT_ENTITY = say('Партия', 'Lot');
 
 function refuse(key: string, state: string): DomainError {
-  return new DomainError('INVALID_STATE', { entity: LOT_ENTITY, key, state, action: 'выдать сертификат качества / issue a quality certificate' }, 'lot');
+  return new DomainError('INVALID_STATE', { entity: LOT_ENTITY, key, state, action: say('выдать сертификат качества', 'issue a quality certificate') }, 'lot');
 }
 
 /**
@@ -88,10 +91,10 @@ function assertCertifiable(q: QueryRunner, lot: LotRow, at: number): void {
     lot.id,
     stage,
   )[0];
-  if (!deciding) throw refuse(lot.code, `нет завершённой проверки (${stage}) / no completed ${stage} inspection`);
-  if (deciding.verdict !== 'pass') throw refuse(lot.code, `проверка ${deciding.number} не пройдена / inspection ${deciding.number} failed`);
-  if (lot.status !== 'released') throw refuse(lot.code, `${lot.status}: не допущена / not released`);
-  if (lot.expires_at <= at) throw refuse(lot.code, `срок годности истёк ${isoDate(lot.expires_at)} / expired on ${isoDate(lot.expires_at)}`);
+  if (!deciding) throw refuse(lot.code, say(`нет завершённой проверки (${stage})`, `no completed ${stage} inspection`));
+  if (deciding.verdict !== 'pass') throw refuse(lot.code, say(`проверка ${deciding.number} не пройдена`, `inspection ${deciding.number} failed`));
+  if (lot.status !== 'released') throw refuse(lot.code, say(`${lot.status}: не допущена`, `${lot.status}: not released`));
+  if (lot.expires_at <= at) throw refuse(lot.code, say(`срок годности истёк ${isoDate(lot.expires_at)}`, `expired on ${isoDate(lot.expires_at)}`));
 }
 
 function inspectionsOf(q: QueryRunner, lotId: string): CertificateInspection[] {
@@ -178,15 +181,15 @@ export function certificateData(q: QueryRunner, subject: CertificateSubject, now
     return { producer: producerOf(q, lot.site_id), shipment: null, lots: [certificateLot(q, lot, lot.initial_g, lot.packages)] };
   }
   const shipment = q.sql<ShipmentRow>('SELECT * FROM shipments WHERE number = ?', subject.shipment)[0];
-  if (!shipment) throw new DomainError('NOT_FOUND', { entity: 'Shipment / Отгрузка', key: subject.shipment }, 'shipment');
+  if (!shipment) throw new DomainError('NOT_FOUND', { entity: say('Отгрузка', 'Shipment'), key: subject.shipment }, 'shipment');
   const lines = q.sql<{ lot_id: string; qty_g: number; packages: number }>(
     `SELECT sl.lot_id, SUM(sl.qty_g) AS qty_g, SUM(sl.packages) AS packages FROM shipment_lines sl JOIN lots l ON l.id = sl.lot_id
      WHERE sl.shipment_id = ? GROUP BY sl.lot_id ORDER BY l.code`,
     shipment.id,
   );
   if (shipment.status === 'cancelled' || lines.length === 0) {
-    const state = shipment.status === 'cancelled' ? 'cancelled / отменена' : 'пустая / empty';
-    throw new DomainError('INVALID_STATE', { entity: 'Shipment / Отгрузка', key: shipment.number, state, action: 'выдать сертификат качества / issue a quality certificate' }, 'shipment');
+    const state = shipment.status === 'cancelled' ? say('отменена', 'cancelled') : say('пустая', 'empty');
+    throw new DomainError('INVALID_STATE', { entity: say('Отгрузка', 'Shipment'), key: shipment.number, state, action: say('выдать сертификат качества', 'issue a quality certificate') }, 'shipment');
   }
   // A shipped consignment is certified as it was when it left.
   const at = shipment.shipped_at ?? now;
@@ -224,10 +227,12 @@ function canonicalJson(value: unknown): string {
 
 /**
  * The SHA-256 (hex) the QR code carries. A PDF cannot contain its own hash, so this is the hash
- * of what the certificate states: the canonical JSON of its data, number and language.
+ * of what the certificate states: the canonical JSON of its data, number and language, and of
+ * its version when it is a reissue (so a first version's hash is the same as before versions
+ * were printed).
  */
-export function certificateHash(data: CertificateData, number: string, lang: DocLang): string {
-  return createHash('sha256').update(canonicalJson({ data, number, lang })).digest('hex');
+export function certificateHash(data: CertificateData, number: string, lang: DocLang, version = 1): string {
+  return createHash('sha256').update(canonicalJson({ data, number, lang, version: version > 1 ? version : undefined })).digest('hex');
 }
 
 // ---- layout ---------------------------------------------------------------------------------
@@ -308,9 +313,10 @@ function lotSection(lot: CertificateLot, w: (word: CertificateWord) => string, l
 
 /** The certificate as a pdfmake definition, in one language (product names always in all three). */
 export function certificateDocument(data: CertificateData, options: CertificateOptions): DocDefinition {
-  const { lang, number, issuedAt, signatory } = options;
+  const { lang, number, version = 1, issuedAt, signatory } = options;
   const w = (word: CertificateWord) => certificateWord(word, lang);
-  const hash = certificateHash(data, number, lang);
+  const hash = certificateHash(data, number, lang, version);
+  const reissue = versionNote(version, lang);
   const pr = data.producer;
   const address = (lang === 'ru' ? pr.address_ru : lang === 'zh' ? (pr.address_zh ?? pr.address_en) : pr.address_en) ?? pr.address_ru ?? '—';
   const producerRows: [string, Node][] = [
@@ -341,6 +347,7 @@ export function certificateDocument(data: CertificateData, options: CertificateO
             stack: [
               { text: w('title'), style: 'title' },
               { text: `${w('number')} ${number}   ${w('date')}: ${isoDate(issuedAt)}`, style: 'subtitle' },
+              ...(reissue ? [{ text: reissue, style: 'subtitle', bold: true }] : []),
             ],
           },
           { width: 'auto', qr: `${number}\nsha256:${hash}`, fit: 96, eccLevel: 'M' },

@@ -6,13 +6,15 @@
 // The exact certificate texts and invoice rules are not public (DOMAIN.md): these are the common
 // commercial set and the fields the Chinese and Russian sides ask for, and anything the workspace
 // does not know (prices, packing, transit, origin criterion) is an input or a blank to fill in.
+import { say as sayRuEn } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import type { QueryRunner } from '../db/query.js';
 import type { LotRow, PartnerRow, ProductRow, ShipmentRow, SiteRow } from '../contract/entities.js';
 import { isoDate } from '../services/common.js';
+import { versionNote } from './i18n.js';
 import { renderPdf, type DocDefinition } from './pdf.js';
 
-const SHIPMENT = 'Shipment / Отгрузка';
+const SHIPMENT = sayRuEn('Отгрузка', 'Shipment');
 
 export interface ExportParty {
   name_ru: string;
@@ -73,6 +75,8 @@ export interface ExportSetOptions {
   packing?: string;
   /** The registry number of this document when issued through the registry; else `<shipment>-<suffix>`. */
   number?: string;
+  /** Its registry version; a reissue (2 and up) says which version it replaces. Default 1. */
+  version?: number;
 }
 
 // ---- data -----------------------------------------------------------------------------------
@@ -109,8 +113,8 @@ export function exportSetData(q: QueryRunner, subject: { shipment: string }, now
     s.id,
   );
   if (s.status === 'cancelled' || rows.length === 0) {
-    const state = s.status === 'cancelled' ? 'отменена / cancelled' : 'пустая / empty';
-    throw new DomainError('INVALID_STATE', { entity: SHIPMENT, key: s.number, state, action: 'подготовить экспортные документы / prepare the export documents' }, 'shipment');
+    const state = s.status === 'cancelled' ? sayRuEn('отменена', 'cancelled') : sayRuEn('пустая', 'empty');
+    throw new DomainError('INVALID_STATE', { entity: SHIPMENT, key: s.number, state, action: sayRuEn('подготовить экспортные документы', 'prepare the export documents') }, 'shipment');
   }
   const site = q.sql<SiteRow>('SELECT * FROM sites WHERE id = ?', s.site_id)[0]!;
   const lines = rows.map((r): ExportLine => {
@@ -293,10 +297,12 @@ function sum(lines: readonly ExportLine[], key: 'packages' | 'net_g' | 'gross_g'
 }
 
 function header(title: Word, data: ExportSetData, opts: ExportSetOptions, langs: readonly Lang[], suffix: string): Node {
+  const version = opts.version ?? 1;
   return {
     stack: [
       { text: say(title, langs), style: 'title' },
       { text: `${say('number', ZH_EN)} ${opts.number ?? `${data.shipment.number}-${suffix}`}   ${say('date', ZH_EN)}: ${isoDate(opts.issuedAt)}`, style: 'subtitle' },
+      ...(version > 1 ? [{ text: langs.map((l) => versionNote(version, l)).join(' / '), style: 'subtitle', bold: true }] : []),
     ],
     margin: [0, 0, 0, 10],
   };
@@ -345,9 +351,9 @@ function productCell(line: ExportLine, langs: readonly Lang[]): Node {
 /** Prices and currency the invoice needs; refused in Russian and English when one is missing. */
 function invoiceTerms(data: ExportSetData, opts: ExportSetOptions): { currency: string; incoterms: string; price: (code: string) => number } {
   const currency = opts.currency ?? data.shipment.currency;
-  if (!currency) throw new DomainError('VALIDATION', { details: 'не указана валюта / no currency (shipment or options)' }, 'currency');
+  if (!currency) throw new DomainError('VALIDATION', { details: sayRuEn('не указана валюта (в отгрузке или параметрах)', 'no currency (shipment or options)') }, 'currency');
   const missing = [...new Set(data.lines.map((l) => l.product.code))].filter((code) => !(Number.isFinite(opts.prices?.[code]) && opts.prices![code]! >= 0));
-  if (missing.length) throw new DomainError('VALIDATION', { details: `нет цены за кг / no unit price per kg: ${missing.join(', ')}` }, 'prices');
+  if (missing.length) throw new DomainError('VALIDATION', { details: sayRuEn(`нет цены за кг: ${missing.join(', ')}`, `no unit price per kg: ${missing.join(', ')}`) }, 'prices');
   return { currency, incoterms: opts.incoterms ?? data.shipment.incoterms ?? '—', price: (code) => opts.prices![code]! };
 }
 

@@ -63,3 +63,13 @@ export type CertificateWord = keyof typeof CERTIFICATE;
 export function certificateWord(word: CertificateWord, lang: DocLang): string {
   return CERTIFICATE[word][lang];
 }
+
+/**
+ * What a reissued document prints near its number, so a reader holding two PDFs of one number
+ * knows which is current: "Version 2 (replaces version 1)". Null for the first version.
+ */
+export function versionNote(version: number, lang: DocLang): string | null {
+  if (version <= 1) return null;
+  const previous = version - 1;
+  return { ru: `Версия ${version} (заменяет версию ${previous})`, en: `Version ${version} (replaces version ${previous})`, zh: `第${version}版（替代第${previous}版）` }[lang];
+}

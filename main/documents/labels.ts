@@ -5,12 +5,15 @@
 import bwipjs from 'bwip-js';
 import { gs1CheckDigit } from '../contract/check-digits.js';
 import type { LotRow, ProductRow, SiteRow } from '../contract/entities.js';
+import type { LabelTextMode } from '../contract/devices.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import type { QueryRunner } from '../db/query.js';
 import { isoDate } from '../services/common.js';
 import { GS, parseScan } from '../../native/protocols/gs1.js';
-import { gs1HumanReadable, isVariableLengthAi, toZpl, type Dpi, type Gs1Element, type LabelElement } from '../../native/protocols/labels.js';
+import { gs1HumanReadable, isVariableLengthAi, mmToDots, toZpl, type Bitmap, type Dpi, type Gs1Element, type LabelElement } from '../../native/protocols/labels.js';
 import type { DocLang } from './i18n.js';
+import { rasterizeLine } from './label-graphic.js';
 import { renderPdfKit } from './pdfkit.js';
 
 /** One line of a label's text. Chinese lines are printed first and larger (GB 7718). */
@@ -45,8 +48,8 @@ export interface PalletLabelOptions {
   extension?: number;
 }
 
-const LOT_ENTITY = 'Lot / Партия';
-const ACTION = 'напечатать этикетку / print a label';
+const LOT_ENTITY = say('Партия', 'Lot');
+const ACTION = say('напечатать этикетку', 'print a label');
 /** GS1 General Specifications: at most 48 data characters (FNC1 separators included) in one GS1-128 symbol. */
 const MAX_SYMBOL_CHARS = 48;
 /** ISO 3166-1 numeric code of Russia, the first three digits of AI 7030. */
@@ -69,12 +72,12 @@ interface LotContext {
 function lotContext(q: QueryRunner, code: string, now: number): LotContext {
   const lot = q.sql<LotRow>('SELECT * FROM lots WHERE code = ?', code)[0];
   if (!lot) throw new DomainError('NOT_FOUND', { entity: LOT_ENTITY, key: code }, 'lot');
-  if (lot.status === 'blocked') throw refuse(code, 'заблокирована / blocked');
-  if (lot.expires_at <= now) throw refuse(code, `срок годности истёк ${isoDate(lot.expires_at)} / expired on ${isoDate(lot.expires_at)}`);
+  if (lot.status === 'blocked') throw refuse(code, say('заблокирована', 'blocked'));
+  if (lot.expires_at <= now) throw refuse(code, say(`срок годности истёк ${isoDate(lot.expires_at)}`, `expired on ${isoDate(lot.expires_at)}`));
   const product = q.sql<ProductRow>('SELECT * FROM products WHERE id = ?', lot.product_id)[0]!;
   const site = q.sql<SiteRow>('SELECT * FROM sites WHERE id = ?', lot.site_id)[0]!;
-  if (!site.china_reg_no) throw refuse(code, 'у площадки нет рег. номера в Китае / the site has no China registration number');
-  if (!site.vet_approval_no) throw refuse(code, 'у площадки нет ветеринарного номера / the site has no veterinary approval number');
+  if (!site.china_reg_no) throw refuse(code, say('у площадки нет рег. номера в Китае', 'the site has no China registration number'));
+  if (!site.vet_approval_no) throw refuse(code, say('у площадки нет ветеринарного номера', 'the site has no veterinary approval number'));
   return { lot, product, site };
 }
 
@@ -129,7 +132,7 @@ function gs1Symbols(key: string, elements: Gs1Element[]): Gs1Element[][] {
     const raw = symbol.map((e, i) => e.ai + e.value + (isVariableLengthAi(e.ai) && i < symbol.length - 1 ? GS : '')).join('');
     const scan = parseScan(`]C1${raw}`);
     if (scan.errors.length > 0 || scan.fields.length !== symbol.length) {
-      throw refuse(key, `неверные данные GS1 / invalid GS1 data: ${scan.errors.map((e) => e.en).join('; ')}`);
+      throw refuse(key, say(`неверные данные GS1: ${scan.errors.map((e) => e.ru).join('; ')}`, `invalid GS1 data: ${scan.errors.map((e) => e.en).join('; ')}`));
     }
   }
   return symbols;
@@ -179,10 +182,10 @@ function kg(grams: number): string {
 export function cartonLabelData(q: QueryRunner, options: CartonLabelOptions, now: number): LabelData {
   const c = lotContext(q, options.lot, now);
   const { lot, product, site } = c;
-  if (!product.gtin) throw refuse(lot.code, `у продукта ${product.code} нет GTIN / product ${product.code} has no GTIN`);
+  if (!product.gtin) throw refuse(lot.code, say(`у продукта ${product.code} нет GTIN`, `product ${product.code} has no GTIN`));
   const net = product.nominal_net_g ?? options.netG;
   if (net === undefined || !Number.isInteger(net) || net <= 0 || net > 999_999) {
-    throw refuse(lot.code, 'укажите массу нетто короба (1 г … 999,999 кг) / give the carton net weight (1 g … 999.999 kg)');
+    throw refuse(lot.code, say('укажите массу нетто короба (1 г … 999,999 кг)', 'give the carton net weight (1 g … 999.999 kg)'));
   }
   const elements: Gs1Element[] = [
     { ai: '01', value: product.gtin.padStart(14, '0') },
@@ -221,12 +224,12 @@ export function cartonLabelData(q: QueryRunner, options: CartonLabelOptions, now
 
 /** SSCC: extension digit + company prefix + serial reference (17 digits) + mod-10 check digit. */
 export function sscc(companyPrefix: string, serial: number, extension = 0): string {
-  if (!/^\d{7,10}$/.test(companyPrefix)) throw new DomainError('VALIDATION', { details: 'префикс компании GS1: 7–10 цифр / GS1 company prefix: 7–10 digits' }, 'companyPrefix');
+  if (!/^\d{7,10}$/.test(companyPrefix)) throw new DomainError('VALIDATION', { details: say('префикс компании GS1: 7–10 цифр', 'GS1 company prefix: 7–10 digits') }, 'companyPrefix');
   const serialDigits = 16 - companyPrefix.length;
   if (!Number.isInteger(serial) || serial < 0 || serial >= 10 ** serialDigits) {
-    throw new DomainError('VALIDATION', { details: `серийный номер / serial reference: 0…${10 ** serialDigits - 1}` }, 'serial');
+    throw new DomainError('VALIDATION', { details: say(`серийный номер: 0…${10 ** serialDigits - 1}`, `serial reference: 0…${10 ** serialDigits - 1}`) }, 'serial');
   }
-  if (!Number.isInteger(extension) || extension < 0 || extension > 9) throw new DomainError('VALIDATION', { details: 'цифра расширения / extension digit: 0–9' }, 'extension');
+  if (!Number.isInteger(extension) || extension < 0 || extension > 9) throw new DomainError('VALIDATION', { details: say('цифра расширения: 0–9', 'extension digit: 0–9') }, 'extension');
   const body = `${extension}${companyPrefix}${String(serial).padStart(serialDigits, '0')}`;
   return body + String(gs1CheckDigit(body));
 }
@@ -298,7 +301,7 @@ function linesFor(label: LabelData, lang: DocLang | undefined): LabelLine[] {
  */
 export async function labelsPdf(labels: LabelData[], options: LabelsPdfOptions): Promise<Uint8Array> {
   const { widthMm, heightMm } = options;
-  if (!(widthMm >= 40 && heightMm >= 40)) throw new DomainError('VALIDATION', { details: 'размер этикетки не меньше 40 × 40 мм / label size: at least 40 × 40 mm' }, 'size');
+  if (!(widthMm >= 40 && heightMm >= 40)) throw new DomainError('VALIDATION', { details: say('размер этикетки не меньше 40 × 40 мм', 'label size: at least 40 × 40 mm') }, 'size');
   const margin = MARGIN_MM * PT_PER_MM;
   const inner = (widthMm - 2 * MARGIN_MM) * PT_PER_MM;
   const barHeight = BAR_HEIGHT_MM * PT_PER_MM;
@@ -335,37 +338,93 @@ export async function labelsPdf(labels: LabelData[], options: LabelsPdfOptions):
 
 // ---- ZPL ------------------------------------------------------------------------------------
 
+/**
+ * How a label's text reaches the paper (the printer setting `textAs`): `font` — printer fonts
+ * only, Chinese in the printer-resident `cjkFont`; `graphic` — lines the printer's stock font
+ * cannot draw (Chinese, "≤") as ^GFA images rasterised here, the rest in font 0; `graphic-all` —
+ * every line as an image (the same look as the PDF on any printer).
+ */
+export type ZplTextMode = LabelTextMode;
+
 export interface LabelsZplOptions {
   dpi: Dpi;
   widthMm: number;
   heightMm: number;
-  /** A printer-resident font with Chinese glyphs (e.g. `E:SIMSUN.TTF`); without it Chinese lines are left out. */
+  /** A printer-resident font with Chinese glyphs (e.g. `E:SIMSUN.TTF`), for `textAs: 'font'`. */
   cjkFont?: string;
+  /** Default: `font` when a `cjkFont` is configured, else `graphic`. */
+  textAs?: ZplTextMode;
+  /** Called after each label format is encoded with the labels done so far, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const ZPL_LINE_MM = { title: 4, text: 2.6, small: 2.2 } as const;
+const ZPL_LINE_GAP_MM = 0.8;
+const HUMAN_READABLE_MM = 2.5;
+/** What ZPL font 0 draws under ^CI28: Latin, Cyrillic, general punctuation (…, –) and °. */
+const STOCK_FONT_TEXT = /^[\u0020-\u024f\u0400-\u04ff\u2010-\u2027]*$/u;
 
-/** The labels as ZPL formats, one `^XA…^XZ` per label. */
+/** The text mode a printer's settings ask for; `font` needs a `cjkFont`, or Chinese could not be printed. */
+export function zplTextMode(options: { cjkFont?: string | undefined; textAs?: ZplTextMode | undefined }): ZplTextMode {
+  const mode = options.textAs ?? (options.cjkFont ? 'font' : 'graphic');
+  if (mode === 'font' && !options.cjkFont) {
+    throw new DomainError(
+      'VALIDATION',
+      { details: say('печать шрифтом принтера: укажите шрифт с китайскими иероглифами (cjkFont) или печать графикой', 'printer fonts need a font with Chinese glyphs (cjkFont), or print text as graphics') },
+      'textAs',
+    );
+  }
+  return mode;
+}
+
+/** Consecutive equal labels (every carton of a lot) as one format printed `count` times. */
+function runsOfEqual(labels: LabelData[]): { label: LabelData; count: number }[] {
+  const runs: { label: LabelData; key: string; count: number }[] = [];
+  for (const label of labels) {
+    const key = JSON.stringify(label);
+    const last = runs[runs.length - 1];
+    if (last?.key === key) last.count++;
+    else runs.push({ label, key, count: 1 });
+  }
+  return runs;
+}
+
+/**
+ * The labels as ZPL, one `^XA…^XZ` format per run of equal labels with `^PQ` copies. The same
+ * labels and options give the same bytes.
+ */
 export function labelsZpl(labels: LabelData[], options: LabelsZplOptions): string {
+  const mode = zplTextMode(options);
   const moduleDots = options.dpi === 203 ? 3 : 4; // 0.375 / 0.33 mm
-  return labels
-    .map((label) => {
+  const maxWidthDots = mmToDots(options.widthMm - 2 * MARGIN_MM, options.dpi);
+  // The labels of a lot share most lines: each distinct line is rasterised once.
+  const rasters = new Map<string, Bitmap>();
+  const line = (y: number, heightMm: number, text: string, bold: boolean): LabelElement => {
+    if (mode === 'font' || (mode === 'graphic' && STOCK_FONT_TEXT.test(text))) return { kind: 'text', x: MARGIN_MM, y, heightMm, text };
+    const key = `${heightMm}|${bold}|${text}`;
+    let bitmap = rasters.get(key);
+    if (!bitmap) rasters.set(key, (bitmap = rasterizeLine(text, { heightDots: mmToDots(heightMm, options.dpi), maxWidthDots, bold })));
+    return { kind: 'graphic', x: MARGIN_MM, y, bitmap };
+  };
+  let done = 0;
+  return runsOfEqual(labels)
+    .map(({ label, count }) => {
       const elements: LabelElement[] = [];
       let y = MARGIN_MM;
       for (const l of label.lines) {
-        if (l.zh && !options.cjkFont) continue;
-        elements.push({ kind: 'text', x: MARGIN_MM, y, heightMm: ZPL_LINE_MM[l.size], text: l.text });
-        y += ZPL_LINE_MM[l.size] + 0.8;
+        elements.push(line(y, ZPL_LINE_MM[l.size], l.text, l.size === 'title'));
+        y += ZPL_LINE_MM[l.size] + ZPL_LINE_GAP_MM;
       }
       for (const gs1 of label.symbols) {
-        elements.push({ kind: 'barcode128', x: MARGIN_MM, y: y + 2, heightMm: BAR_HEIGHT_MM, gs1, moduleDots });
+        // The human-readable line is ours, not the encoder's, so that it follows the text mode too.
+        elements.push({ kind: 'barcode128', x: MARGIN_MM, y: y + 2, heightMm: BAR_HEIGHT_MM, gs1, moduleDots, humanReadable: false });
+        elements.push(line(y + 2 + BAR_HEIGHT_MM + 1, HUMAN_READABLE_MM, gs1HumanReadable(gs1), false));
         y += BAR_HEIGHT_MM + 6;
       }
-      const zpl = toZpl({ widthMm: options.widthMm, heightMm: options.heightMm, dpi: options.dpi, elements }, { cjkFont: options.cjkFont });
-      return options.cjkFont
-        ? zpl
-        : // ^FX is a ZPL comment: says on the printout's source why the Chinese lines are missing.
-          zpl.replace('^XA\n', '^XA\n^FX Chinese text omitted: no printer CJK font configured (cjkFont). Print the PDF for a full China label.\n');
+      const zpl = toZpl({ widthMm: options.widthMm, heightMm: options.heightMm, dpi: options.dpi, elements, copies: count }, options.cjkFont ? { cjkFont: options.cjkFont } : {});
+      done += count;
+      options.onProgress?.(done, labels.length);
+      return zpl;
     })
     .join('');
 }

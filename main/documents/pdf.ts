@@ -2,6 +2,7 @@
 // and Chinese in one family, installed from npm with the app and subset on embedding), locked
 // down so a document definition can never make it fetch a URL or read a file other than our
 // fonts, and with fixed metadata so the same definition gives the same bytes.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -12,7 +13,14 @@ interface PdfMake {
   setFonts(fonts: Record<string, Record<'normal' | 'bold' | 'italics' | 'bolditalics', string>>): void;
   setUrlAccessPolicy(policy: (url: string) => boolean): void;
   setLocalAccessPolicy(policy: (path: string) => boolean): void;
+  virtualfs: { writeFileSync(name: string, content: Uint8Array): void };
   createPdf(doc: object): { getBuffer(): Promise<Buffer> };
+}
+
+/** The slice of fontkit 2 we use: pdfkit's own instance, which parses every font pdfkit opens. */
+interface FontKit {
+  create(bytes: Uint8Array): object;
+  registerFormat(format: { probe(bytes: Uint8Array): boolean; new (stream: { buffer: Uint8Array }): object }): void;
 }
 
 /** A pdfmake document definition (https://pdfmake.github.io/docs/0.3/document-definition-object/). */
@@ -27,16 +35,52 @@ function fontFile(weight: '400Regular' | '700Bold'): string {
 
 const REGULAR = fontFile('400Regular');
 const BOLD = fontFile('700Bold');
-const FONT_FILES = new Set([REGULAR, BOLD]);
-/** The font files, for documents drawn with pdfkit directly (labels). */
+/** The font files (what packaging keeps of the fonts package; other renderers read them too). */
 export const FONT_PATHS = { regular: REGULAR, bold: BOLD } as const;
 
+// pdfkit parses the font it is given for every document: for these 10 MB CJK fonts, reading the
+// files and decoding their tables (and warming the glyph metrics again) was more than half of a
+// certificate's time (`npm run bench`, certificate-ms). So each font is read and parsed once per
+// process, on first use, and pdfkit gets a 4-byte handle for it: fontkit's `create` asks each
+// registered format whether it recognises the bytes, and ours recognises a handle and answers
+// with the parsed font (a constructor may return another object). Sharing is safe: every call
+// that reads the font is synchronous, so concurrent renders never interleave inside one, and
+// each document keeps its own subset and layout cache.
+const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as FontKit;
+const parsedFonts = new Map<Uint8Array, { file: string; font?: object }>();
+fontkit.registerFormat(
+  class ParsedFont {
+    static probe(bytes: Uint8Array): boolean {
+      return parsedFonts.has(bytes);
+    }
+    constructor(stream: { buffer: Uint8Array }) {
+      const entry = parsedFonts.get(stream.buffer)!;
+      entry.font ??= fontkit.create(readFileSync(entry.file));
+      return entry.font;
+    }
+  },
+);
+
+function fontHandle(file: string): Uint8Array {
+  // Four zero bytes: no font format (TrueType, OpenType, WOFF, collections) starts like that.
+  const handle = new Uint8Array(4);
+  parsedFonts.set(handle, { file });
+  return handle;
+}
+
+/** The fonts as pdfkit takes them (`registerFont`, `font`), parsed once per process. */
+export const FONT_SOURCES = { regular: fontHandle(REGULAR), bold: fontHandle(BOLD) } as const;
+
 const pdfmake = require('pdfmake') as PdfMake;
+// The handles live in pdfmake's virtual file system, so pdfmake reads no font file itself.
+pdfmake.virtualfs.writeFileSync('NotoSansSC-Regular.ttf', FONT_SOURCES.regular);
+pdfmake.virtualfs.writeFileSync('NotoSansSC-Bold.ttf', FONT_SOURCES.bold);
 // Noto Sans SC has no italics: italic styles fall back to the upright faces.
-pdfmake.setFonts({ [FONT_FAMILY]: { normal: REGULAR, bold: BOLD, italics: REGULAR, bolditalics: BOLD } });
-// Offline by design: no URL is ever fetched, and the only files read are the two fonts above.
+pdfmake.setFonts({ [FONT_FAMILY]: { normal: 'NotoSansSC-Regular.ttf', bold: 'NotoSansSC-Bold.ttf', italics: 'NotoSansSC-Regular.ttf', bolditalics: 'NotoSansSC-Bold.ttf' } });
+// Offline by design: no URL is ever fetched and no local file is ever read (the fonts come from
+// the handles above).
 pdfmake.setUrlAccessPolicy(() => false);
-pdfmake.setLocalAccessPolicy((path) => FONT_FILES.has(path));
+pdfmake.setLocalAccessPolicy(() => false);
 
 export interface PdfMeta {
   title: string;

@@ -3,7 +3,7 @@
 // the drawing itself on a batch of a thousand labels. Same fonts and the same fixed metadata as
 // renderPdf (main/documents/pdf.ts), so the same input gives the same bytes.
 import { createRequire } from 'node:module';
-import { FONT_PATHS, type PdfMeta } from './pdf.js';
+import { FONT_SOURCES, type PdfMeta } from './pdf.js';
 
 /** The slice of pdfkit 0.19's API we use (installed with pdfmake, without type declarations). */
 export interface PdfKitDocument {
@@ -11,9 +11,9 @@ export interface PdfKitDocument {
   x: number;
   y: number;
   on(event: 'data' | 'end' | 'error', listener: (...args: never[]) => void): this;
-  registerFont(name: string, file: string): this;
+  registerFont(name: string, font: Uint8Array): this;
   addPage(): this;
-  font(name: keyof typeof FONT_PATHS): this;
+  font(name: keyof typeof FONT_SOURCES): this;
   fontSize(points: number): this;
   text(text: string, options?: { width?: number; align?: 'left' | 'center' }): this;
   openImage(png: Buffer): object;
@@ -56,7 +56,7 @@ export function renderPdfKit(page: PdfKitPage, meta: PdfMeta, draw: (doc: PdfKit
       resolve(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     });
     doc.on('error', reject);
-    for (const [name, file] of Object.entries(FONT_PATHS)) doc.registerFont(name, file);
+    for (const [name, font] of Object.entries(FONT_SOURCES)) doc.registerFont(name, font);
     try {
       draw(doc);
       doc.end();

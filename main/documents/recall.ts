@@ -3,12 +3,14 @@
 // shipments with containers and consignees), with the totals a quality manager needs first on a
 // recall. recallData reads the workspace (the trace.lot trees plus the details around each node);
 // recallDocument lays it out as tables for renderPdf. Pure functions: nothing is written.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import type { TraceNode } from '../contract/operations.js';
 import type { LotRow } from '../contract/entities.js';
 import type { QueryRunner } from '../db/query.js';
 import { isoDate } from '../services/common.js';
 import { traceTrees } from '../services/trace.js';
+import { versionNote } from './i18n.js';
 import type { DocDefinition } from './pdf.js';
 
 export interface RecallStock {
@@ -77,6 +79,8 @@ export interface RecallData {
 export interface RecallOptions {
   lang: 'ru' | 'en';
   number: string;
+  /** The registry version; a reissue (2 and up) says which version it replaces. Default 1. */
+  version?: number;
   issuedAt: number;
 }
 
@@ -155,7 +159,7 @@ function summarise(forward: RecallRow[]): RecallData['summary'] {
 /** The recall data of a lot, read from the workspace at `now`. Refuses an unknown lot ({ ru, en }). */
 export function recallData(q: QueryRunner, subject: { lot: string }, now: number): RecallData {
   const lot = q.sql<LotRow>('SELECT * FROM lots WHERE code = ?', subject.lot)[0];
-  if (!lot) throw new DomainError('NOT_FOUND', { entity: 'Lot / Партия', key: subject.lot }, 'lot');
+  if (!lot) throw new DomainError('NOT_FOUND', { entity: say('Партия', 'Lot'), key: subject.lot }, 'lot');
   const product = q.sql<{ code: string; name_ru: string; name_en: string }>('SELECT code, name_ru, name_en FROM products WHERE id = ?', lot.product_id)[0]!;
   const trees = traceTrees(q, lot, 'both');
   const forward = rows(q, trees.forward!, true);
@@ -261,8 +265,9 @@ function simpleTable(header: string[], body: Node[][], widths: (number | string)
 
 /** The recall report as a pdfmake definition (A4 landscape: the trace tables are wide). */
 export function recallDocument(data: RecallData, options: RecallOptions): DocDefinition {
-  const { lang, number, issuedAt } = options;
+  const { lang, number, version = 1, issuedAt } = options;
   const w = (word: Word) => WORDS[word][lang];
+  const reissue = versionNote(version, lang);
   const { lot, summary } = data;
   const right = (text: string) => ({ text, alignment: 'right', noWrap: true });
   const head: [string, Node][] = [
@@ -285,6 +290,7 @@ export function recallDocument(data: RecallData, options: RecallOptions): DocDef
     content: [
       { text: w('title'), style: 'title' },
       { text: `${w('number')} ${number}   ${w('date')}: ${isoDate(issuedAt)}   ${w('stockAt')}: ${new Date(data.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`, style: 'subtitle' },
+      ...(reissue ? [{ text: reissue, style: 'subtitle', bold: true }] : []),
       {
         columns: [
           { width: '*', table: { widths: [120, '*'], body: head.map(([k, v]) => [{ text: k, style: 'label' }, v]) }, layout: 'noBorders' },

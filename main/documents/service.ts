@@ -6,14 +6,16 @@
 import { z } from 'zod';
 import type { DocumentRow, DocumentType } from '../contract/entities.js';
 import type { JobProgress } from '../contract/jobs.js';
-import { makeError, type OperationError, type Result } from '../contract/errors.js';
-import { isDocumentOperation, isOperationName, operations, type DocumentOperationName, type Operations } from '../contract/operations.js';
+import { makeError, say, type OperationError, type Result } from '../contract/errors.js';
+import { isDocumentOperation, isOperationName, operations, type DocumentOperationName, type OperationOutput, type Operations } from '../contract/operations.js';
 import { ROLE_NAMES } from '../contract/roles.js';
 import { DomainError } from '../core/domain-error.js';
 import type { QueryRunner } from '../db/query.js';
 import { Tx, type Actor } from '../db/tx.js';
+import { exportEnterpriseData } from '../exports/export-1c.js';
 import type { Credentials } from '../registry.js';
-import { documentById, assertReissuable, peekDocumentNumber, storeIssued, storeReissued, type IssuedPdf } from '../services/documents.js';
+import { documentById, assertReissuable, peekDocumentNumber, storedOptions, storeIssued, storeReissued, type DocumentOptions, type IssuedPdf } from '../services/documents.js';
+import type { Export1cView } from '../services/exports.js';
 import type { Workspace } from '../workspace.js';
 import { certificateData, certificateDocument, type Signatory } from './certificate.js';
 import {
@@ -27,10 +29,10 @@ import {
 } from './export-set.js';
 import type { DocLang } from './i18n.js';
 import { renderPdf, type DocDefinition } from './pdf.js';
+import { labelsRequest, renderLabels, type LabelsRenderOutput } from './label-jobs.js';
 import { recallData, recallDocument } from './recall.js';
 
 type Input<N extends DocumentOperationName> = z.output<Operations[N]['input']>;
-type Options = Omit<Input<'documents.reissue'>, 'id' | 'lang'>;
 
 /** What to render: the document, its subject and language, and the options its type reads. */
 interface Request {
@@ -38,7 +40,7 @@ interface Request {
   subject_kind: 'lot' | 'shipment';
   subject: string;
   lang: DocLang;
-  options: Options;
+  options: DocumentOptions;
 }
 
 /**
@@ -83,8 +85,8 @@ export class DocumentService {
   }
 
   /** For trusted in-process callers that authenticated the user themselves (the CLI). */
-  invokeDocumentAs<N extends DocumentOperationName>(name: N, input: unknown, actor: Actor): Promise<Result<DocumentRow>> {
-    return this.run(name, this.workspace.registry.admitAs(name, input, actor)) as Promise<Result<DocumentRow>>;
+  invokeDocumentAs<N extends DocumentOperationName>(name: N, input: unknown, actor: Actor): Promise<Result<OperationOutput<N>>> {
+    return this.run(name, this.workspace.registry.admitAs(name, input, actor)) as Promise<Result<OperationOutput<N>>>;
   }
 
   private async run(name: DocumentOperationName, admitted: Result<{ actor: Actor; input: unknown }>): Promise<Result<unknown>> {
@@ -92,7 +94,11 @@ export class DocumentService {
     const { actor, input } = admitted.value;
     try {
       const value =
-        name === 'documents.issue'
+        name === 'exports.1c'
+          ? await this.export1c(actor, input as Input<'exports.1c'>)
+          : name === 'labels.render'
+          ? await this.labels(actor, input as Input<'labels.render'>)
+          : name === 'documents.issue'
           ? await this.issue(actor, input as Input<'documents.issue'>)
           : await this.reissue(actor, input as Input<'documents.reissue'>);
       if (!value.ok) return value;
@@ -117,7 +123,7 @@ export class DocumentService {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = this.workspace.registry.now();
       const number = this.read(actor, now, (tx) => peekDocumentNumber(tx, type));
-      const pdf = await this.render(actor, request, number, now);
+      const pdf = await this.render(actor, request, number, now, 1);
       const stored = this.workspace.registry.transact('documents.issue', actor, now, (tx) => storeIssued(tx, number, issued(request, pdf)));
       if (!stored.ok) return stored;
       if (stored.value) return { ok: true, value: stored.value };
@@ -125,16 +131,43 @@ export class DocumentService {
     throw new Error(`document number of ${type} kept being taken by other issues (${MAX_ATTEMPTS} attempts)`);
   }
 
-  /** The same number, the next version, rendered from the current data; the earlier versions stay. */
+  /**
+   * The same number, the next version, rendered from the current data; the earlier versions stay.
+   * The latest version's options are the defaults; each option given replaces its stored value
+   * (a new `prices` replaces the whole price list).
+   */
   private async reissue(actor: Actor, input: Input<'documents.reissue'>): Promise<Result<DocumentRow>> {
-    const { id, lang, ...options } = input;
+    const { id, lang, ...given } = input;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.workspace.registry.now();
+      // Refused before rendering when it cannot be stored anyway (unknown, other site's or void).
+      const latest = this.read(actor, now, (tx) => assertReissuable(tx, documentById(tx, id)));
+      const options = { ...storedOptions(latest), ...definedOnly(given) };
+      const request: Request = { type: latest.type, subject_kind: latest.subject_kind, subject: latest.subject, lang: lang ?? latest.lang, options };
+      const pdf = await this.render(actor, request, latest.number, now, latest.version + 1);
+      // Checked again under the write lock: a void meanwhile refuses it; another reissue meanwhile
+      // stores nothing and this renders again as the version after that one (the PDF prints it).
+      const stored = this.workspace.registry.transact('documents.reissue', actor, now, (tx) => storeReissued(tx, latest, issued(request, pdf)));
+      if (!stored.ok) return stored;
+      if (stored.value) return { ok: true, value: stored.value };
+    }
+    throw new Error(`the next version of document ${id} kept being taken by other reissues (${MAX_ATTEMPTS} attempts)`);
+  }
+
+  /** A 1C export: built in chunks that report to the caller's job, then recorded in one transaction. */
+  private export1c(actor: Actor, input: Input<'exports.1c'>): Promise<Result<Export1cView>> {
+    const { job } = input;
+    const report = job === undefined ? undefined : (done: number, total: number) => this.options.onProgress?.({ job, operation: 'exports.1c', done, total });
+    return exportEnterpriseData(this.workspace, actor, input, report);
+  }
+
+  /** Labels: read in one snapshot, rendered with progress to the caller's job; nothing is stored. */
+  private async labels(actor: Actor, input: Input<'labels.render'>): Promise<Result<LabelsRenderOutput>> {
+    const { job } = input;
     const now = this.workspace.registry.now();
-    // Refused before rendering when it cannot be stored anyway (unknown, other site's or void).
-    const latest = this.read(actor, now, (tx) => assertReissuable(tx, documentById(tx, id)));
-    const request: Request = { type: latest.type, subject_kind: latest.subject_kind, subject: latest.subject, lang: lang ?? latest.lang, options };
-    const pdf = await this.render(actor, request, latest.number, now);
-    // Checked again under the write lock: a void meanwhile refuses it; a reissue meanwhile makes this the one after.
-    return this.workspace.registry.transact('documents.reissue', actor, now, (tx) => storeReissued(tx, documentById(tx, id), issued(request, pdf)));
+    const request = this.read(actor, now, (tx) => labelsRequest(tx, input, now));
+    const report = job === undefined ? undefined : (done: number, total: number) => this.options.onProgress?.({ job, operation: 'labels.render', done, total });
+    return { ok: true, value: await renderLabels(request, report) };
   }
 
   /** One consistent snapshot of the workspace for reading what a document states. */
@@ -143,7 +176,7 @@ export class DocumentService {
     return q.db.transaction(() => read(new Tx(q, actor, now, 'documents.read'))).deferred();
   }
 
-  private async render(actor: Actor, request: Request, number: string, issuedAt: number): Promise<Uint8Array> {
+  private async render(actor: Actor, request: Request, number: string, issuedAt: number, version: number): Promise<Uint8Array> {
     const { type, subject, lang, options } = request;
     const subjectOf = { [request.subject_kind]: subject } as { lot: string } | { shipment: string };
     const meta = { title: `${TITLES[type]} ${number}`, subject, createdAt: issuedAt };
@@ -151,14 +184,14 @@ export class DocumentService {
       const q: QueryRunner = tx.q;
       if (type === 'certificate') {
         const signatory = options.signatory ?? signatoryOf(tx, lang);
-        return certificateDocument(certificateData(q, subjectOf, issuedAt), { lang, number, issuedAt, signatory });
+        return certificateDocument(certificateData(q, subjectOf, issuedAt), { lang, number, version, issuedAt, signatory });
       }
       if (type === 'recall') {
-        if (lang === 'zh') throw new DomainError('VALIDATION', { details: 'отчёт об отзыве: ru или en / recall report: ru or en' }, 'lang');
-        return recallDocument(recallData(q, { lot: subject }, issuedAt), { lang, number, issuedAt });
+        if (lang === 'zh') throw new DomainError('VALIDATION', { details: say('отчёт об отзыве: ru или en', 'recall report: ru or en') }, 'lang');
+        return recallDocument(recallData(q, { lot: subject }, issuedAt), { lang, number, version, issuedAt });
       }
       const { signatory: _, ...exportOptions } = options;
-      return EXPORT_DOCUMENTS[type](exportSetData(q, { shipment: subject }, issuedAt), { ...exportOptions, issuedAt, number });
+      return EXPORT_DOCUMENTS[type](exportSetData(q, { shipment: subject }, issuedAt), { ...exportOptions, issuedAt, number, version });
     });
     return renderPdf(definition, meta);
   }
@@ -171,7 +204,12 @@ export class DocumentService {
 }
 
 function issued(request: Request, pdf: Uint8Array): IssuedPdf {
-  return { type: request.type, subject_kind: request.subject_kind, subject: request.subject, lang: request.lang, pdf };
+  return { type: request.type, subject_kind: request.subject_kind, subject: request.subject, lang: request.lang, options: request.options, pdf };
+}
+
+/** The options a reissue names: an absent one keeps the stored value rather than clearing it. */
+function definedOnly(given: DocumentOptions): DocumentOptions {
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
 }
 
 /** By default the issuing user signs, with their (first) role as position. */

@@ -69,8 +69,9 @@ function createWindow(): void {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
-      // The PDF viewer, for printing an issued document from a hidden frame (see security.ts).
-      plugins: true,
+      // No plugins: the app draws and prints PDFs itself with PDF.js (components/documentPdf.ts);
+      // window.print() needs no preference or permission. Only "open in a new window" uses the
+      // PDF viewer plugin, in a window of its own (below).
     },
   });
   harden(mainWindow.webContents);

@@ -7,6 +7,7 @@
 // so loading the same period twice updates the documents in 1C instead of duplicating them.
 import { create } from 'xmlbuilder2';
 import { v5 as uuidv5 } from 'uuid';
+import { export1cObjectType, type Export1cObjectType } from '../contract/entities.js';
 import type { QueryRunner } from '../db/query.js';
 import { MESSAGE_NS } from './xdto.js';
 
@@ -24,14 +25,8 @@ export interface ExportPeriod {
   now: number;
 }
 
-export type ObjectTypeName =
-  | 'Справочник.Номенклатура'
-  | 'Справочник.СерииНоменклатуры'
-  | 'Документ.ПоступлениеТоваровУслуг'
-  | 'Документ.ВыпускПродукции'
-  | 'Документ.ПередачаМатериаловВПроизводство'
-  | 'Документ.ПеремещениеТоваров'
-  | 'Документ.РеализацияТоваровУслуг';
+/** The 1C object types, in the order the message lists them (the contract names them for the record). */
+export type ObjectTypeName = Export1cObjectType;
 
 export interface ExportedObject {
   type: ObjectTypeName;
@@ -127,19 +122,41 @@ const KILOGRAM = { ДанныеКлассификатора: { Код: '166', Н
  * catalogs. An empty period gives a valid message with an empty Body.
  */
 export function buildEnterpriseData(q: QueryRunner, period: ExportPeriod): EnterpriseDataExport {
-  const ctx = new Context(q);
-  const documents: [ObjectTypeName, Xml][] = [
-    ...receipts(ctx, period),
-    ...consumptions(ctx, period),
-    ...outputs(ctx, period),
-    ...moves(ctx, period),
-    ...sales(ctx, period),
-  ];
-  // Catalogs first: 1C resolves a reference best when the object it points to came before it.
-  const catalogs: [ObjectTypeName, Xml][] = [
-    ...[...ctx.usedProducts].map((id) => ctx.productCatalog(id)),
-    ...[...ctx.usedLots].map((id) => ctx.lotCatalog(id)),
-  ];
+  const steps = messageSteps(q, period);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Objects written done of total; the last report (done = total) comes when the XML is complete. */
+export type BuildProgress = (done: number, total: number) => void;
+
+/**
+ * The same message, made in chunks: after each chunk it reports progress and gives the event loop
+ * a turn, so a long period does not freeze the process and the progress reaches the windows.
+ * The workspace is read in one snapshot before the first turn: what is written cannot change
+ * half-way through.
+ */
+export async function buildEnterpriseDataInChunks(q: QueryRunner, period: ExportPeriod, onProgress?: BuildProgress): Promise<EnterpriseDataExport> {
+  const steps = messageSteps(q, period);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    onProgress?.(step.value.done, step.value.total);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Reports between chunks: at most about this many for a message, and chunks of at least MIN_CHUNK objects. */
+const REPORTS = 100;
+const MIN_CHUNK = 25;
+
+/** Reads the period, then writes the message object by object, yielding progress between chunks. */
+function* messageSteps(q: QueryRunner, period: ExportPeriod): Generator<{ done: number; total: number }, EnterpriseDataExport> {
+  const { ctx, objects: planned } = q.db.transaction(() => readPeriod(q, period)).deferred();
+  const total = planned.length;
+  yield { done: 0, total };
 
   const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele('Message', {
     'xmlns:msg': MESSAGE_NS,
@@ -154,23 +171,37 @@ export function buildEnterpriseData(q: QueryRunner, period: ExportPeriod): Enter
 
   const counts = Object.fromEntries(OBJECT_TYPES.map((t) => [t, 0])) as Record<ObjectTypeName, number>;
   const objects: ExportedObject[] = [];
-  for (const [type, object] of [...catalogs, ...documents]) {
+  const chunk = Math.max(MIN_CHUNK, Math.ceil(total / REPORTS));
+  for (const [type, object] of planned) {
     body.ele({ [type]: object });
     counts[type] += 1;
     objects.push(ctx.described.get(object)!);
+    if (objects.length % chunk === 0 && objects.length < total) yield { done: objects.length, total };
   }
-  return { xml: doc.end({ prettyPrint: true }), counts, objects };
+  const xml = doc.end({ prettyPrint: true });
+  yield { done: total, total };
+  return { xml, counts, objects };
 }
 
-const OBJECT_TYPES: ObjectTypeName[] = [
-  'Справочник.Номенклатура',
-  'Справочник.СерииНоменклатуры',
-  'Документ.ПоступлениеТоваровУслуг',
-  'Документ.ВыпускПродукции',
-  'Документ.ПередачаМатериаловВПроизводство',
-  'Документ.ПеремещениеТоваров',
-  'Документ.РеализацияТоваровУслуг',
-];
+/** Every object of the message, catalogs first, as data (the reading part of an export). */
+function readPeriod(q: QueryRunner, period: ExportPeriod): { ctx: Context; objects: [ObjectTypeName, Xml][] } {
+  const ctx = new Context(q);
+  const documents: [ObjectTypeName, Xml][] = [
+    ...receipts(ctx, period),
+    ...consumptions(ctx, period),
+    ...outputs(ctx, period),
+    ...moves(ctx, period),
+    ...sales(ctx, period),
+  ];
+  // Catalogs first: 1C resolves a reference best when the object it points to came before it.
+  const catalogs: [ObjectTypeName, Xml][] = [
+    ...[...ctx.usedProducts].map((id) => ctx.productCatalog(id)),
+    ...[...ctx.usedLots].map((id) => ctx.lotCatalog(id)),
+  ];
+  return { ctx, objects: [...catalogs, ...documents] };
+}
+
+const OBJECT_TYPES: readonly ObjectTypeName[] = export1cObjectType.options;
 
 /** Reference data read once per export, the references built from it, and what was used. */
 class Context {

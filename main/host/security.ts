@@ -1,7 +1,7 @@
 // The renderer's Content-Security-Policy, the same for Electron and the browser host: only the
-// app's own scripts and styles, no eval, plugins and frames only for the Blob URLs the app makes
-// of its own PDFs; connections only back to where the page came from (the browser host's API
-// and its event socket: 'self' covers ws:// to the same host).
+// app's own scripts, workers and styles, no eval, plugins only for the Blob URLs the app makes of
+// its own PDFs; connections only back to where the page came from (the browser host's API and
+// its event socket: 'self' covers ws:// to the same host).
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -10,11 +10,13 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
-  // Issued documents are shown as Blob URLs made by the app itself (documents.pdf): the PDF
-  // viewer is a plugin (object-src) and printing loads the PDF into a hidden frame (frame-src).
-  // A Blob URL document inherits this policy, so without blob: here its PDF viewer is refused.
+  // PDF.js draws issued documents in the page (preview, printing) from its bundled worker; where
+  // the page's origin is opaque (file:// in Electron) it starts that worker through a blob: URL.
+  "worker-src 'self' blob:",
+  // "Open in a new window" shows a Blob URL made by the app itself (documents.pdf) in the
+  // browser's PDF viewer, a plugin: that document inherits this policy, so without blob: here
+  // its viewer is refused. Printing needs no frame-src: its frame is about:blank.
   "object-src blob:",
-  "frame-src blob:",
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "form-action 'none'",

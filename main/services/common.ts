@@ -1,4 +1,5 @@
 // Lookups and helpers shared by the domain services.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { DB } from '../db/schema.js';
@@ -10,18 +11,18 @@ type CodedTable = 'sites' | 'products' | 'partners' | 'locations' | 'equipment' 
 type NumberedTable = 'receipts' | 'inspections' | 'batches' | 'shipments';
 
 const ENTITY_NAMES: Record<CodedTable | NumberedTable | 'lots' | 'users', string> = {
-  sites: 'Site / Площадка',
-  products: 'Product / Продукт',
-  partners: 'Partner / Контрагент',
-  locations: 'Location / Место хранения',
-  equipment: 'Equipment / Оборудование',
-  inspection_templates: 'Inspection template / Шаблон контроля',
-  receipts: 'Receipt / Приёмка',
-  inspections: 'Inspection / Проверка',
-  batches: 'Batch / Производственная партия',
-  shipments: 'Shipment / Отгрузка',
-  lots: 'Lot / Партия',
-  users: 'User / Пользователь',
+  sites: say('Площадка', 'Site'),
+  products: say('Продукт', 'Product'),
+  partners: say('Контрагент', 'Partner'),
+  locations: say('Место хранения', 'Location'),
+  equipment: say('Оборудование', 'Equipment'),
+  inspection_templates: say('Шаблон контроля', 'Inspection template'),
+  receipts: say('Приёмка', 'Receipt'),
+  inspections: say('Проверка', 'Inspection'),
+  batches: say('Производственная партия', 'Batch'),
+  shipments: say('Отгрузка', 'Shipment'),
+  lots: say('Партия', 'Lot'),
+  users: say('Пользователь', 'User'),
 };
 
 export function notFound(table: keyof typeof ENTITY_NAMES, key: string, field?: string): DomainError {
@@ -43,7 +44,7 @@ export function byCode<T extends CodedTable>(tx: Tx, table: T, code: string, fie
 export function activeByCode<T extends Exclude<CodedTable, 'sites'>>(tx: Tx, table: T, code: string, field?: string): DB[T] {
   const row = byCode(tx, table, code, field);
   if ((row as { active: number }).active !== 1) {
-    throw new DomainError('INVALID_STATE', { entity: ENTITY_NAMES[table], key: code, state: 'inactive / не активен', action: 'use it for new work' }, field);
+    throw new DomainError('INVALID_STATE', { entity: ENTITY_NAMES[table], key: code, state: say('не используется', 'inactive'), action: say('взять в новую работу', 'use it for new work') }, field);
   }
   return row;
 }

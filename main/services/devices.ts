@@ -14,6 +14,7 @@ import {
   type DeviceProtocol,
   type SensorOptions,
 } from '../contract/devices.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { validationError } from '../core/validation-error.js';
 import { qb, type QueryRunner } from '../db/query.js';
@@ -26,11 +27,11 @@ import { homeSiteId } from './users.js';
 type DeviceConfigInput = z.output<typeof deviceConfigInput>;
 
 const KIND_NAMES: Record<DeviceKind, string> = {
-  scale: 'scale / весы',
-  scanner: 'scanner / сканер',
-  lab: 'lab instrument / лабораторный прибор',
-  sensor: 'sensor / датчик',
-  printer: 'printer / принтер',
+  scale: say('весы', 'scale'),
+  scanner: say('сканер', 'scanner'),
+  lab: say('лабораторный прибор', 'lab instrument'),
+  sensor: say('датчик', 'sensor'),
+  printer: say('принтер', 'printer'),
 };
 
 /** This PC's identity: the workspace id, also the origin of its change stream. */
@@ -104,7 +105,7 @@ function checkSensor(tx: Tx, options: SensorOptions): void {
     if (seen.has(channel.quantity)) {
       throw new DomainError(
         'VALIDATION',
-        { details: `второй канал «${channel.quantity}» / a second ${channel.quantity} channel` },
+        { details: say(`второй канал «${channel.quantity}»`, `a second ${channel.quantity} channel`) },
         `options.channels.${i}.quantity`,
       );
     }

@@ -2,14 +2,17 @@
 // Rendering is asynchronous and happens in the document service (main/documents/service.ts);
 // everything here is synchronous and runs inside one registry transaction.
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { DocumentRow, DocumentType } from '../contract/entities.js';
+import type { Operations } from '../contract/operations.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { Tx } from '../db/tx.js';
 import { peekNumber, siteCodeOf, takeNumber } from './common.js';
 import type { Handlers } from './handler.js';
 
-const ENTITY = 'Document / Документ';
+const ENTITY = say('Документ', 'Document');
 
 /** Number prefixes by document type: CRT-BFP-2026-000001. */
 const PREFIX: Record<DocumentType, string> = {
@@ -26,12 +29,28 @@ export function peekDocumentNumber(tx: Tx, type: DocumentType): string {
   return peekNumber(tx, `doc:${type}`, PREFIX[type]);
 }
 
+/**
+ * What a document was rendered with besides its type, subject and language (an invoice's
+ * prices and currency, incoterms, packing, a signatory): stored with each version so that a
+ * reissue renders the same unless told otherwise.
+ */
+export type DocumentOptions = Omit<z.output<Operations['documents.reissue']['input']>, 'id' | 'lang'>;
+
 export interface IssuedPdf {
   type: DocumentType;
   subject_kind: DocumentRow['subject_kind'];
   subject: string;
   lang: DocumentRow['lang'];
+  options: DocumentOptions;
   pdf: Uint8Array;
+}
+
+/**
+ * The options a version was issued with. They were validated as the input of the issue or
+ * reissue that stored them; versions issued before workspace v4 have none ('{}').
+ */
+export function storedOptions(doc: DocumentRow): DocumentOptions {
+  return JSON.parse(doc.options) as DocumentOptions;
 }
 
 function fileRow(tx: Tx, row: DocumentRow, pdf: Uint8Array): DocumentRow {
@@ -55,9 +74,14 @@ export function storeIssued(tx: Tx, number: string, doc: IssuedPdf): DocumentRow
   return fileRow(tx, tx.insert('documents', newVersion(tx, number, 1, doc)), doc.pdf);
 }
 
-/** Stores a new version of `previous`'s number (the document must be current and not void). */
-export function storeReissued(tx: Tx, previous: DocumentRow, doc: IssuedPdf): DocumentRow {
-  const latest = assertReissuable(tx, previous);
+/**
+ * Stores the version after `rendered`, the latest version when the PDF was rendered (it prints
+ * its version). Refuses a void number; returns null, writing nothing, if another reissue stored
+ * a version since: the caller renders again as the version after that one.
+ */
+export function storeReissued(tx: Tx, rendered: DocumentRow, doc: IssuedPdf): DocumentRow | null {
+  const latest = assertReissuable(tx, rendered);
+  if (latest.id !== rendered.id) return null;
   return fileRow(tx, tx.insert('documents', newVersion(tx, latest.number, latest.version + 1, doc)), doc.pdf);
 }
 
@@ -69,6 +93,7 @@ function newVersion(tx: Tx, number: string, version: number, doc: IssuedPdf): Om
     subject_kind: doc.subject_kind,
     subject: doc.subject,
     lang: doc.lang,
+    options: JSON.stringify(doc.options),
     status: 'issued',
     void_reason: null,
     voided_by: null,
@@ -101,7 +126,7 @@ export function assertReissuable(tx: Tx, doc: DocumentRow): DocumentRow {
   assertOwn(tx, doc);
   const latest = versionsOf(tx, doc).at(-1)!;
   if (latest.status === 'void') {
-    throw new DomainError('INVALID_STATE', { entity: ENTITY, key: `${latest.number} v${latest.version}`, state: 'void / аннулирован', action: 'переоформить / reissue' }, 'id');
+    throw new DomainError('INVALID_STATE', { entity: ENTITY, key: `${latest.number} v${latest.version}`, state: say('аннулирован', 'void'), action: say('переоформить', 'reissue') }, 'id');
   }
   return latest;
 }
@@ -140,7 +165,7 @@ export const documentHandlers: Handlers<'documents.list' | 'documents.get' | 'do
     const doc = documentById(tx, input.id);
     assertOwn(tx, doc);
     if (doc.status === 'void') {
-      throw new DomainError('INVALID_STATE', { entity: ENTITY, key: `${doc.number} v${doc.version}`, state: 'void / аннулирован', action: 'аннулировать / void' }, 'id');
+      throw new DomainError('INVALID_STATE', { entity: ENTITY, key: `${doc.number} v${doc.version}`, state: say('аннулирован', 'void'), action: say('аннулировать', 'void') }, 'id');
     }
     return tx.update('documents', doc, { status: 'void', void_reason: input.reason, voided_by: tx.actor.userId, voided_at: tx.now });
   },

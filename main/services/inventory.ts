@@ -1,6 +1,7 @@
 // Inventory: the append-only movement ledger and the stock projection it keeps current.
 // Every quantity change in PlantDesk goes through `post`, which refuses to take more than a
 // location holds, so stock can never go negative.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { LocationRow, LotRow, MovementRow } from '../db/schema.js';
@@ -144,7 +145,7 @@ export function lotView(tx: Tx, row: LotViewRow) {
 
 export function lotViewByCode(tx: Tx, code: string, field = 'code') {
   const row = tx.q.sql<LotViewRow>(`${LOT_VIEW_SQL} WHERE l.code = ?`, code)[0];
-  if (!row) throw new DomainError('NOT_FOUND', { entity: 'Lot / Партия', key: code }, field);
+  if (!row) throw new DomainError('NOT_FOUND', { entity: say('Партия', 'Lot'), key: code }, field);
   return lotView(tx, row);
 }
 
@@ -229,7 +230,7 @@ export const inventoryHandlers: Handlers<
     // A lot blocked by a failed inspection may still be put on a manual hold (a recall), which
     // a later passing inspection will not lift; a manual hold twice is refused.
     if (lot.status === 'blocked' && lot.status_source === 'manual') {
-      throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: lot.status, action: 'block' });
+      throw new DomainError('INVALID_STATE', { entity: say('Партия', 'Lot'), key: lot.code, state: lot.status, action: say('заблокировать', 'block') });
     }
     return tx.update('lots', lot, { status: 'blocked', status_reason: input.reason, status_source: 'manual' });
   },

@@ -1,6 +1,7 @@
 // Production batches: planned on equipment without double-booking, consuming released input
 // lots through the ledger, producing quarantined output lots whose expiry never outlives the
 // earliest input.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { BatchInputRow, BatchRow, LotRow } from '../db/schema.js';
@@ -45,7 +46,7 @@ function batchView(tx: Tx, batch: BatchRow) {
 }
 
 function refuseState(batch: BatchRow, action: string): never {
-  throw new DomainError('INVALID_STATE', { entity: 'Batch / Производственная партия', key: batch.number, state: batch.status, action });
+  throw new DomainError('INVALID_STATE', { entity: say('Производственная партия', 'Batch'), key: batch.number, state: batch.status, action });
 }
 
 /** Consuming or producing starts a planned batch; a finished or cancelled one refuses. */
@@ -99,7 +100,7 @@ export const productionHandlers: Handlers<
     }
     const equipment = byCode(tx, 'equipment', input.equipment, 'equipment');
     if (equipment.active !== 1) {
-      throw new DomainError('INVALID_STATE', { entity: 'Equipment / Оборудование', key: equipment.code, state: 'inactive', action: 'plan' }, 'equipment');
+      throw new DomainError('INVALID_STATE', { entity: say('Оборудование', 'Equipment'), key: equipment.code, state: say('не используется', 'inactive'), action: say('запланировать', 'plan') }, 'equipment');
     }
     if (input.planned_end <= input.planned_start) {
       throw new DomainError('INVALID_PERIOD', { start: fmt(input.planned_start), end: fmt(input.planned_end) }, 'planned_end');
@@ -138,7 +139,7 @@ export const productionHandlers: Handlers<
 
   'batches.start'(tx, input) {
     const batch = ownByNumber(tx, 'batches', input.number);
-    if (batch.status !== 'planned') refuseState(batch, 'start');
+    if (batch.status !== 'planned') refuseState(batch, say('начать', 'start'));
     return batchView(tx, start(tx, batch));
   },
 
@@ -146,9 +147,9 @@ export const productionHandlers: Handlers<
     const lot = lotByCode(tx, input.lot);
     assertUsable(tx, lot);
     const location = input.location ? byCode(tx, 'locations', input.location, 'location') : undefined;
-    const batch = running(tx, input.number, 'consume');
+    const batch = running(tx, input.number, say('израсходовать сырьё', 'consume'));
     if (lot.batch_id === batch.id) {
-      throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: `output of ${batch.number}`, action: 'consume into the batch that produced it' }, 'lot');
+      throw new DomainError('INVALID_STATE', { entity: say('Партия', 'Lot'), key: lot.code, state: say(`выпуск ${batch.number}`, `output of ${batch.number}`), action: say('израсходовать в выпустившей её партии', 'consume into the batch that produced it') }, 'lot');
     }
     const moves = takeFromLot(tx, lot, input.qty_g, { kind: 'consumption', ref_type: 'batch', ref_id: batch.id }, location);
     for (const move of moves) {
@@ -164,7 +165,7 @@ export const productionHandlers: Handlers<
   },
 
   'batches.output'(tx, input) {
-    const batch = running(tx, input.number, 'record output');
+    const batch = running(tx, input.number, say('записать выпуск', 'record output'));
     const product = tx.q.first(qb.selectFrom('products').selectAll().where('id', '=', batch.product_id))!;
     const location = activeByCode(tx, 'locations', input.location, 'location');
     const inputLots = tx.q.sql<LotRow>(
@@ -172,12 +173,12 @@ export const productionHandlers: Handlers<
       batch.id,
     );
     if (inputLots.length === 0) {
-      throw new DomainError('INVALID_STATE', { entity: 'Batch / Производственная партия', key: batch.number, state: 'no inputs', action: 'record output' }, 'number');
+      throw new DomainError('INVALID_STATE', { entity: say('Производственная партия', 'Batch'), key: batch.number, state: say('нет сырья', 'no inputs'), action: say('записать выпуск', 'record output') }, 'number');
     }
     const producedAt = input.produced_at ?? tx.now;
     // A production time before the batch started or in the future would fake the expiry.
     if (producedAt > tx.now || producedAt < (batch.started_at ?? batch.planned_start)) {
-      throw new DomainError('VALIDATION', { details: `produced_at must lie between the batch start and now / дата выпуска должна быть между началом партии и текущим моментом` }, 'produced_at');
+      throw new DomainError('VALIDATION', { details: say('дата выпуска должна быть между началом партии и текущим моментом', 'produced_at must lie between the batch start and now') }, 'produced_at');
     }
     const ownExpiry = producedAt + product.shelf_life_days * DAY_MS;
     const earliestInput = Math.min(...inputLots.map((l) => l.expires_at));
@@ -208,14 +209,14 @@ export const productionHandlers: Handlers<
 
   'batches.finish'(tx, input) {
     const batch = ownByNumber(tx, 'batches', input.number);
-    if (batch.status !== 'in_progress') refuseState(batch, 'finish');
+    if (batch.status !== 'in_progress') refuseState(batch, say('завершить', 'finish'));
     return batchView(tx, tx.update('batches', batch, { status: 'done', finished_at: tx.now }));
   },
 
   'batches.cancel'(tx, input) {
     const batch = ownByNumber(tx, 'batches', input.number);
     const consumed = tx.q.first(qb.selectFrom('batch_inputs').select('id').where('batch_id', '=', batch.id));
-    if (!ACTIVE.includes(batch.status as (typeof ACTIVE)[number]) || consumed) refuseState(batch, 'cancel');
+    if (!ACTIVE.includes(batch.status as (typeof ACTIVE)[number]) || consumed) refuseState(batch, say('отменить', 'cancel'));
     return batchView(tx, tx.update('batches', batch, { status: 'cancelled', note: withReason(batch.note, input.reason) }));
   },
 

@@ -4,6 +4,7 @@
 // Who decides a lot's status: only the deciding stage (incoming for received lots, final for
 // produced ones) releases it. A failure at any stage blocks it (safety first). A block set by
 // hand (lots.block, e.g. a recall hold) is never lifted by an inspection: only lots.release does.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type {
@@ -144,7 +145,7 @@ function applyVerdict(tx: Tx, lot: LotRow, inspection: InspectionRow): void {
 }
 
 function lotRefusal(lot: LotRow, state: string, action: string): DomainError {
-  return new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state, action }, 'code');
+  return new DomainError('INVALID_STATE', { entity: say('Партия', 'Lot'), key: lot.code, state, action }, 'code');
 }
 
 /** The product's own active template for the stage, else a generic one for any product. */
@@ -165,7 +166,7 @@ function findTemplate(tx: Tx, lot: LotRow, stage: Stage): InspectionTemplateRow 
   }
   const template = fitting[0];
   if (!template) {
-    throw new DomainError('NOT_FOUND', { entity: 'Inspection template / Шаблон контроля', key: `${stage} (${lot.code})` }, 'template');
+    throw new DomainError('NOT_FOUND', { entity: say('Шаблон контроля', 'Inspection template'), key: `${stage} (${lot.code})` }, 'template');
   }
   return template;
 }
@@ -179,7 +180,7 @@ function chosenTemplate(tx: Tx, lot: LotRow, code: string, stage: Stage | undefi
     (stage === undefined || template.stage === stage);
   if (!fits) {
     const why = template.active !== 1 ? 'inactive' : template.product_id !== null && template.product_id !== lot.product_id ? 'for another product' : `for stage ${template.stage}`;
-    throw new DomainError('VALIDATION', { details: `template ${template.code} is ${why} / шаблон ${template.code} не подходит для партии ${lot.code}` }, 'template');
+    throw new DomainError('VALIDATION', { details: say(`шаблон ${template.code} не подходит для партии ${lot.code}`, `template ${template.code} is ${why}`) }, 'template');
   }
   return template;
 }
@@ -221,7 +222,7 @@ export function storeResults(tx: Tx, inspection: InspectionRow, results: readonl
 function openInspection(tx: Tx, number: string, action: string): InspectionRow {
   const inspection = ownByNumber(tx, 'inspections', number);
   if (inspection.status !== 'open') {
-    throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: number, state: inspection.status, action });
+    throw new DomainError('INVALID_STATE', { entity: say('Проверка', 'Inspection'), key: number, state: inspection.status, action });
   }
   return inspection;
 }
@@ -251,7 +252,7 @@ export const qualityHandlers: Handlers<
     const productId = input.product ? byCode(tx, 'products', input.product, 'product').id : null;
     const codes = new Set<string>();
     input.parameters.forEach((p, i) => {
-      if (codes.has(p.code)) throw new DomainError('DUPLICATE', { entity: 'Parameter / Показатель', key: p.code }, `parameters.${i}.code`);
+      if (codes.has(p.code)) throw new DomainError('DUPLICATE', { entity: say('Показатель', 'Parameter'), key: p.code }, `parameters.${i}.code`);
       codes.add(p.code);
       if (p.kind === 'numeric' && p.min_value != null && p.max_value != null && p.min_value > p.max_value) {
         throw new DomainError('VALIDATION', { details: `min ${p.min_value} > max ${p.max_value}` }, `parameters.${i}.max_value`);
@@ -287,7 +288,7 @@ export const qualityHandlers: Handlers<
       : findTemplate(tx, lot, input.stage ?? decidingStage(lot));
     const open = tx.q.first(qb.selectFrom('inspections').select('number').where('lot_id', '=', lot.id).where('status', '=', 'open'));
     if (open) {
-      throw new DomainError('INVALID_STATE', { entity: 'Lot / Партия', key: lot.code, state: `open inspection ${open.number}`, action: 'open another inspection' }, 'lot');
+      throw new DomainError('INVALID_STATE', { entity: say('Партия', 'Lot'), key: lot.code, state: say(`открыта проверка ${open.number}`, `open inspection ${open.number}`), action: say('открыть ещё одну проверку', 'open another inspection') }, 'lot');
     }
     const inspection = tx.insert('inspections', {
       number: nextNumber(tx, 'inspections'),
@@ -306,17 +307,17 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.record'(tx, input) {
-    const inspection = openInspection(tx, input.number, 'record results');
+    const inspection = openInspection(tx, input.number, say('записать результаты', 'record results'));
     const parameters = parametersOf(tx, inspection.template_id);
     const seen = new Set<string>();
     const results = input.results.map((result, i) => {
       const parameter = parameters.find((p) => p.code === result.parameter);
       if (!parameter) {
-        throw new DomainError('NOT_FOUND', { entity: 'Parameter / Показатель', key: result.parameter }, `results.${i}.parameter`);
+        throw new DomainError('NOT_FOUND', { entity: say('Показатель', 'Parameter'), key: result.parameter }, `results.${i}.parameter`);
       }
       // One value per parameter and call: a second one would be ambiguous (and hit the unique key).
       if (seen.has(parameter.code)) {
-        throw new DomainError('DUPLICATE', { entity: 'Parameter / Показатель', key: parameter.code }, `results.${i}.parameter`);
+        throw new DomainError('DUPLICATE', { entity: say('Показатель', 'Parameter'), key: parameter.code }, `results.${i}.parameter`);
       }
       seen.add(parameter.code);
       if (typeof result.value !== expectedType(parameter.kind)) {
@@ -329,7 +330,7 @@ export const qualityHandlers: Handlers<
   },
 
   'inspections.complete'(tx, input) {
-    const inspection = openInspection(tx, input.number, 'complete');
+    const inspection = openInspection(tx, input.number, say('завершить', 'complete'));
     const view = inspectionView(tx, inspection);
     if (view.missing.length > 0) throw new DomainError('INSPECTION_INCOMPLETE', { parameters: view.missing.join(', ') }, 'results');
     const verdict = view.provisional_verdict === 'fail' ? 'fail' : 'pass';
@@ -349,7 +350,7 @@ export const qualityHandlers: Handlers<
     const inspection = ownByNumber(tx, 'inspections', input.number);
     if (inspection.status !== 'completed' || inspection.verifier_id !== null) {
       const state = inspection.verifier_id ? 'verified' : inspection.status;
-      throw new DomainError('INVALID_STATE', { entity: 'Inspection / Проверка', key: inspection.number, state, action: 'verify' });
+      throw new DomainError('INVALID_STATE', { entity: say('Проверка', 'Inspection'), key: inspection.number, state, action: say('подтвердить', 'verify') });
     }
     const recordedResults = tx.q.first(
       qb.selectFrom('inspection_results').select('id').where('inspection_id', '=', inspection.id).where('recorded_by', '=', tx.actor.userId ?? ''),
@@ -364,18 +365,18 @@ export const qualityHandlers: Handlers<
 
   'lots.release'(tx, input) {
     const lot = ownLotByCode(tx, input.code, 'code');
-    if (lot.status === 'released') throw lotRefusal(lot, 'released / допущена', 'release / допустить');
+    if (lot.status === 'released') throw lotRefusal(lot, say('допущена', 'released'), say('допустить', 'release'));
     const deciding = decidingStage(lot);
-    const stageName = deciding === 'incoming' ? 'входная / incoming' : 'итоговая / final';
+    const stageName = deciding === 'incoming' ? 'входная' : 'итоговая';
     const latest = latestCompleted(tx, lot.id, deciding);
     if (!latest) {
-      throw lotRefusal(lot, `${lot.status}: нет завершённой проверки (${stageName}) / no completed ${deciding} inspection`, 'release / допустить');
+      throw lotRefusal(lot, say(`${lot.status}: нет завершённой проверки (${stageName})`, `${lot.status}: no completed ${deciding} inspection`), say('допустить', 'release'));
     }
     if (latest.verdict !== 'pass') {
       throw lotRefusal(
         lot,
-        `${lot.status}: последняя проверка (${stageName}) ${latest.number} не пройдена / the latest ${deciding} inspection ${latest.number} failed`,
-        'release / допустить',
+        say(`${lot.status}: последняя проверка (${stageName}) ${latest.number} не пройдена`, `${lot.status}: the latest ${deciding} inspection ${latest.number} failed`),
+        say('допустить', 'release'),
       );
     }
     return tx.update('lots', lot, { status: 'released', status_reason: input.reason, status_source: 'manual' });

@@ -1,5 +1,6 @@
 // Raw-material receipts: each line becomes a quarantined lot with its supplier, veterinary
 // document, catch area, dates and weights, received into a location through the ledger.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { ReceiptLineRow, ReceiptRow } from '../db/schema.js';
@@ -30,12 +31,12 @@ export const receiptHandlers: Handlers<'receipts.create' | 'receipts.list' | 're
   'receipts.create'(tx, input) {
     const supplier = activeByCode(tx, 'partners', input.supplier, 'supplier');
     if (supplier.is_supplier !== 1) {
-      throw new DomainError('WRONG_PARTNER_ROLE', { partner: supplier.code, role: 'supplier / поставщик' }, 'supplier');
+      throw new DomainError('WRONG_PARTNER_ROLE', { partner: supplier.code, role: say('поставщик', 'supplier') }, 'supplier');
     }
     const receivedAt = input.received_at ?? tx.now;
     // Backdating is normal (paper first, PC later); a receipt in the future is a typo.
     if (receivedAt > tx.now + CLOCK_TOLERANCE_MS) {
-      throw new DomainError('VALIDATION', { details: 'the receipt date is in the future / дата приёмки в будущем' }, 'received_at');
+      throw new DomainError('VALIDATION', { details: say('дата приёмки в будущем', 'the receipt date is in the future') }, 'received_at');
     }
     const receipt = tx.insert('receipts', {
       number: nextNumber(tx, 'receipts'),
@@ -57,7 +58,7 @@ export const receiptHandlers: Handlers<'receipts.create' | 'receipts.list' | 're
         throw new DomainError('WEIGHT_INCONSISTENT', { net: line.net_g ?? net, gross: line.gross_g, tare: line.tare_g }, field('net_g'));
       }
       if (line.produced_at > receivedAt) {
-        throw new DomainError('VALIDATION', { details: 'production/catch date is after the receipt date' }, field('produced_at'));
+        throw new DomainError('VALIDATION', { details: say('дата изготовления или вылова позже даты приёмки', 'production/catch date is after the receipt date') }, field('produced_at'));
       }
       const expiresAt = line.produced_at + product.shelf_life_days * DAY_MS;
       if (expiresAt <= receivedAt) {

@@ -8,6 +8,7 @@
 // stored samples alone — never from state in memory — so a restart, a retried call or samples
 // split over several calls all end the same way.
 import type { AlertEvent, SensorOptions } from '../contract/devices.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { DeviceRow, SensorAlertRow } from '../db/schema.js';
@@ -312,12 +313,12 @@ export const sensorHandlers: Handlers<'sensors.record' | 'sensors.series' | 'sen
   },
 
   'alerts.acknowledge'(tx, input) {
-    const entity = 'Alert / Тревога';
+    const entity = say('Тревога', 'Alert');
     const alert = tx.q.first(qb.selectFrom('sensor_alerts').selectAll().where('id', '=', input.id));
     if (!alert) throw new DomainError('NOT_FOUND', { entity, key: input.id }, 'id');
     if (alert.site_id !== tx.actor.siteId) throw new DomainError('OTHER_SITE', { entity, key: alert.id, site: siteCodeOf(tx, alert.site_id) }, 'id');
     if (alert.acknowledged_at !== null) {
-      throw new DomainError('INVALID_STATE', { entity, key: alert.id, state: 'acknowledged / подтверждена', action: 'acknowledge' }, 'id');
+      throw new DomainError('INVALID_STATE', { entity, key: alert.id, state: say('подтверждена', 'acknowledged'), action: say('подтвердить', 'acknowledge') }, 'id');
     }
     // An open alert may be acknowledged (the corrective action is under way); it still closes only when the value returns.
     tx.update('sensor_alerts', alert, { acknowledged_by: tx.actor.userId, acknowledged_at: tx.now, note: input.note });

@@ -2,6 +2,7 @@
 // quantity on draft shipments is reserved: lines never ask for more than stock minus what drafts
 // already hold. Shipping re-checks every line, requires the HACCP sign-off (the deciding
 // inspection passed and verified by a second person) and moves the stock out through the ledger.
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { qb } from '../db/query.js';
 import type { LotRow, ShipmentLineRow, ShipmentRow } from '../db/schema.js';
@@ -11,7 +12,7 @@ import type { Handlers } from './handler.js';
 import { assertUsable, lotStock, takeFromLot } from './inventory.js';
 import { decidingStage, latestCompleted } from './quality.js';
 
-const ENTITY = 'Shipment / Отгрузка';
+const ENTITY = say('Отгрузка', 'Shipment');
 
 function summary(tx: Tx, shipment: ShipmentRow) {
   const names = tx.q.sql<{ customer_name: string; consignee_name: string }>(
@@ -76,9 +77,9 @@ export const shipmentHandlers: Handlers<
 > = {
   'shipments.create'(tx, input) {
     const customer = byCode(tx, 'partners', input.customer, 'customer');
-    if (customer.is_customer !== 1) throw new DomainError('WRONG_PARTNER_ROLE', { partner: customer.code, role: 'customer / покупатель' }, 'customer');
+    if (customer.is_customer !== 1) throw new DomainError('WRONG_PARTNER_ROLE', { partner: customer.code, role: say('покупатель', 'customer') }, 'customer');
     const consignee = byCode(tx, 'partners', input.consignee, 'consignee');
-    if (consignee.is_consignee !== 1) throw new DomainError('WRONG_PARTNER_ROLE', { partner: consignee.code, role: 'consignee / грузополучатель' }, 'consignee');
+    if (consignee.is_consignee !== 1) throw new DomainError('WRONG_PARTNER_ROLE', { partner: consignee.code, role: say('грузополучатель', 'consignee') }, 'consignee');
     const shipment = tx.insert('shipments', {
       number: nextNumber(tx, 'shipments'),
       customer_id: customer.id,
@@ -97,20 +98,20 @@ export const shipmentHandlers: Handlers<
   },
 
   'shipments.addContainer'(tx, input) {
-    const shipment = draft(tx, input.number, 'add a container');
+    const shipment = draft(tx, input.number, say('добавить контейнер', 'add a container'));
     const exists = tx.q.first(
       qb.selectFrom('shipment_containers').select('id').where('shipment_id', '=', shipment.id).where('container_no', '=', input.container_no),
     );
-    if (exists) throw new DomainError('DUPLICATE', { entity: 'Container / Контейнер', key: input.container_no }, 'container_no');
+    if (exists) throw new DomainError('DUPLICATE', { entity: say('Контейнер', 'Container'), key: input.container_no }, 'container_no');
     tx.insert('shipment_containers', { shipment_id: shipment.id, container_no: input.container_no, seal_no: input.seal_no ?? null });
     return shipmentView(tx, shipment);
   },
 
   'shipments.addLine'(tx, input) {
-    const shipment = draft(tx, input.number, 'add a line');
+    const shipment = draft(tx, input.number, say('добавить строку', 'add a line'));
     const lot = assertShippable(tx, input.lot, 'lot');
     if (input.gross_g < input.qty_g) {
-      throw new DomainError('VALIDATION', { details: 'gross weight is less than net weight' }, 'gross_g');
+      throw new DomainError('VALIDATION', { details: say('масса брутто меньше массы нетто', 'gross weight is less than net weight') }, 'gross_g');
     }
     // What draft shipments (this one included) already hold of the lot is reserved.
     const inStock = lotStock(tx, lot.id).reduce((sum, p) => sum + p.qty_g, 0);
@@ -142,7 +143,7 @@ export const shipmentHandlers: Handlers<
       const container = tx.q.first(
         qb.selectFrom('shipment_containers').select('id').where('shipment_id', '=', shipment.id).where('container_no', '=', input.container_no),
       );
-      if (!container) throw new DomainError('NOT_FOUND', { entity: 'Container / Контейнер', key: input.container_no }, 'container_no');
+      if (!container) throw new DomainError('NOT_FOUND', { entity: say('Контейнер', 'Container'), key: input.container_no }, 'container_no');
       containerId = container.id;
     }
     tx.insert('shipment_lines', {
@@ -157,7 +158,7 @@ export const shipmentHandlers: Handlers<
   },
 
   'shipments.ship'(tx, input) {
-    const shipment = draft(tx, input.number, 'ship');
+    const shipment = draft(tx, input.number, say('отгрузить', 'ship'));
     const lines = tx.q.all(qb.selectFrom('shipment_lines').selectAll().where('shipment_id', '=', shipment.id).orderBy('created_at'));
     if (lines.length === 0) throw new DomainError('SHIPMENT_EMPTY', {}, 'number');
     for (const line of lines) {
@@ -170,7 +171,7 @@ export const shipmentHandlers: Handlers<
   },
 
   'shipments.cancel'(tx, input) {
-    const shipment = draft(tx, input.number, 'cancel');
+    const shipment = draft(tx, input.number, say('отменить', 'cancel'));
     return shipmentView(tx, tx.update('shipments', shipment, { status: 'cancelled', note: withReason(shipment.note, input.reason) }));
   },
 

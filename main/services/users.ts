@@ -2,6 +2,7 @@
 // tokens are random and only their SHA-256 is stored.
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { permissionsOf, ROLES, type Role } from '../contract/roles.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import { newId } from '../core/ids.js';
 import { qb, type QueryRunner } from '../db/query.js';
@@ -173,7 +174,7 @@ export const userHandlers: Handlers<
 
   'users.create'(tx, input) {
     if (userByName(tx, input.username)) {
-      throw new DomainError('DUPLICATE', { entity: 'User / Пользователь', key: input.username }, 'username');
+      throw new DomainError('DUPLICATE', { entity: say('Пользователь', 'User'), key: input.username }, 'username');
     }
     const siteId = input.site ? byCode(tx, 'sites', input.site, 'site').id : tx.actor.siteId;
     const user = tx.insert('users', {
@@ -189,7 +190,7 @@ export const userHandlers: Handlers<
 
   'users.update'(tx, input) {
     const user = userByName(tx, input.username);
-    if (!user) throw new DomainError('NOT_FOUND', { entity: 'User / Пользователь', key: input.username }, 'username');
+    if (!user) throw new DomainError('NOT_FOUND', { entity: say('Пользователь', 'User'), key: input.username }, 'username');
     const patch: Partial<UserRow> = {};
     if (input.display_name !== undefined) patch.display_name = input.display_name;
     if (input.roles !== undefined) patch.roles = JSON.stringify([...new Set(input.roles)]);

@@ -45,7 +45,26 @@ export interface BoxElement {
   thicknessMm?: number;
 }
 
-export type LabelElement = TextElement | Barcode128Element | BoxElement;
+/**
+ * A 1-bit image: `height` rows top-down, each `bytesPerRow` (= ceil(width / 8)) bytes, the most
+ * significant bit leftmost, 1 = a printed (black) dot. What ZPL's ^GF field carries.
+ */
+export interface Bitmap {
+  width: number;
+  height: number;
+  bytesPerRow: number;
+  data: Uint8Array;
+}
+
+/** A bitmap printed dot for dot (text the printer has no font for, rasterised on the PC). */
+export interface GraphicElement {
+  kind: 'graphic';
+  x: number;
+  y: number;
+  bitmap: Bitmap;
+}
+
+export type LabelElement = TextElement | Barcode128Element | BoxElement | GraphicElement;
 
 export interface Label {
   widthMm: number;
@@ -229,9 +248,95 @@ function checkLabel(label: Label): void {
   for (const e of label.elements) {
     positive(e.x, 'x');
     positive(e.y, 'y');
-    positive(e.heightMm, 'heightMm');
+    if (e.kind === 'graphic') checkBitmap(e.bitmap);
+    else positive(e.heightMm, 'heightMm');
     if (e.kind === 'box') positive(e.widthMm, 'widthMm');
   }
+}
+
+function checkBitmap(b: Bitmap): void {
+  const whole = (n: number): boolean => Number.isInteger(n) && n >= 1;
+  if (!whole(b.width) || !whole(b.height) || b.bytesPerRow !== Math.ceil(b.width / 8) || b.data.length !== b.bytesPerRow * b.height) {
+    throw new LabelError(`bad bitmap ${b.width}×${b.height}, ${b.bytesPerRow} bytes per row, ${b.data.length} bytes`);
+  }
+}
+
+// ZPL II "alternative data compression scheme" for ASCII-hex graphics: G…Y repeat the next
+// hex digit 1…19 times, g…z 20…400 times (added up, e.g. hK = 45); ',' fills the rest of the
+// row with 0, '!' with F; ':' repeats the previous row.
+const REPEAT_UNITS = 'GHIJKLMNOPQRSTUVWXY';
+const REPEAT_TWENTIES = 'ghijklmnopqrstuvwxyz';
+const MAX_REPEAT = 400;
+
+function repeatCount(n: number): string {
+  return (n >= 20 ? REPEAT_TWENTIES[Math.floor(n / 20) - 1]! : '') + (n % 20 > 0 ? REPEAT_UNITS[(n % 20) - 1]! : '');
+}
+
+function compressRow(hex: string): string {
+  const trimmed = hex.replace(/0+$/, '');
+  const tail = trimmed.length < hex.length ? ',' : '';
+  let out = '';
+  for (let i = 0; i < trimmed.length; ) {
+    let j = i;
+    while (j < trimmed.length && trimmed[j] === trimmed[i] && j - i < MAX_REPEAT) j++;
+    out += (j - i > 2 ? repeatCount(j - i) : trimmed[i]!.repeat(j - i - 1)) + trimmed[i]!;
+    i = j;
+  }
+  return out + tail;
+}
+
+/** `^GFA,total,total,bytesPerRow,data` with the data compressed row by row. */
+export function zplGraphicField(b: Bitmap): string {
+  checkBitmap(b);
+  const total = b.data.length;
+  let data = '';
+  let previous: string | null = null;
+  for (let row = 0; row < b.height; row++) {
+    const hex = Buffer.from(b.data.subarray(row * b.bytesPerRow, (row + 1) * b.bytesPerRow)).toString('hex').toUpperCase();
+    data += hex === previous ? ':' : compressRow(hex);
+    previous = hex;
+  }
+  return `^GFA,${total},${total},${b.bytesPerRow},${data}`;
+}
+
+/**
+ * Reads the parameters of a `^GFA` command (what follows `^GF`) back into a bitmap, expanding
+ * the compression; its width is `bytesPerRow × 8` (ZPL does not carry the exact width). Throws `LabelError` when they are not a consistent ASCII-hex graphic.
+ */
+export function decodeZplGraphic(params: string): Bitmap {
+  const m = /^A,(\d+),(\d+),(\d+),([\s\S]*)$/.exec(params);
+  if (!m) throw new LabelError('^GF: expected A,total,total,bytesPerRow,data');
+  const [total, fieldCount, bytesPerRow] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (total !== fieldCount || bytesPerRow < 1 || total % bytesPerRow !== 0) throw new LabelError(`^GF: inconsistent sizes ${total},${fieldCount},${bytesPerRow}`);
+  const rowChars = bytesPerRow * 2;
+  const rows: string[] = [];
+  let row = '';
+  let count = 0;
+  const endRow = (fill: string): void => {
+    rows.push(row + fill.repeat(rowChars - row.length));
+    row = '';
+  };
+  for (const ch of m[4]!.replace(/\s+/g, '')) {
+    const unit = REPEAT_UNITS.indexOf(ch);
+    const twenties = REPEAT_TWENTIES.indexOf(ch);
+    if (unit >= 0) count += unit + 1;
+    else if (twenties >= 0) count += (twenties + 1) * 20;
+    else if (/[0-9A-Fa-f]/.test(ch)) {
+      row += ch.toUpperCase().repeat(Math.max(1, count));
+      count = 0;
+      if (row.length > rowChars) throw new LabelError(`^GF: row ${rows.length + 1} longer than ${bytesPerRow} bytes`);
+      if (row.length === rowChars) endRow('');
+    } else if (count !== 0) throw new LabelError(`^GF: repeat count before ${JSON.stringify(ch)}`);
+    else if (ch === ',' || ch === '!') endRow(ch === ',' ? '0' : 'F');
+    else if (ch === ':') {
+      if (row !== '' || rows.length === 0) throw new LabelError('^GF: ":" must follow a whole row');
+      rows.push(rows[rows.length - 1]!);
+    } else throw new LabelError(`^GF: unexpected ${JSON.stringify(ch)} in data`);
+  }
+  if (row !== '' || count !== 0) throw new LabelError('^GF: data ends inside a row');
+  if (rows.length * bytesPerRow !== total) throw new LabelError(`^GF: ${rows.length * bytesPerRow} bytes of data, ${total} declared`);
+  const data = Uint8Array.from(Buffer.from(rows.join(''), 'hex'));
+  return { width: bytesPerRow * 8, height: rows.length, bytesPerRow, data };
 }
 
 /** ZPL II for one label format; one command per line. Throws `LabelError` on invalid input. */
@@ -251,6 +356,9 @@ export function toZpl(label: Label, options: ZplOptions = {}): string {
         lines.push(`^FO${d(e.x)},${d(e.y)}^GB${w},${h},${t}^FS`);
         break;
       }
+      case 'graphic':
+        lines.push(`^FO${d(e.x)},${d(e.y)}${zplGraphicField(e.bitmap)}^FS`);
+        break;
       case 'barcode128': {
         const module = e.moduleDots ?? 2;
         if (!Number.isInteger(module) || module < 1 || module > 10) throw new LabelError(`bad moduleDots ${module}`);
@@ -273,7 +381,8 @@ export function toZpl(label: Label, options: ZplOptions = {}): string {
  * Syntax check of ZPL (used by tests): every command is `^` or `~` plus two characters
  * (A–Z, 0–9, @), `^` commands only between `^XA` and `^XZ` (balanced, not nested), every `^FD`
  * closed by `^FS` before any other command, `^FH` data with valid `_XX` escapes, nothing but
- * whitespace outside formats. Returns the problems found (empty = valid).
+ * whitespace outside formats, `^GFA` graphics whose data fills exactly the declared size. Returns
+ * the problems found (empty = valid).
  */
 export function validateZpl(zpl: string): string[] {
   const errors: string[] = [];
@@ -325,6 +434,12 @@ export function validateZpl(zpl: string): string[] {
     } else if (cmd === '^FS') {
       hex = false;
       field = null;
+    } else if (cmd === '^GF') {
+      try {
+        decodeZplGraphic(params);
+      } catch (e) {
+        errors.push(`${(e as Error).message} at ${i}`);
+      }
     }
     i = end;
   }
@@ -395,6 +510,9 @@ export function toTspl(label: Label, options: TsplOptions = {}): string {
         lines.push(`BOX ${d(e.x)},${d(e.y)},${d(e.x + e.widthMm)},${d(e.y + e.heightMm)},${t}`);
         break;
       }
+      case 'graphic':
+        // TSPL's BITMAP takes raw binary after the command: not expressible in this text output.
+        throw new LabelError('graphic elements are printed with ZPL only');
       case 'barcode128': {
         const module = e.moduleDots ?? 2;
         if (!Number.isInteger(module) || module < 1 || module > 10) throw new LabelError(`bad moduleDots ${module}`);

@@ -1,7 +1,10 @@
-// A registered document's PDF in the page: fetched from the registry (documents.pdf, base64),
-// turned into a Blob URL and opened, saved or printed. The same code runs in Electron and in the
-// browser host: a Blob URL needs neither a file path nor a server route.
+// A registered document's PDF in the page: fetched from the registry (documents.pdf, base64), then
+// opened in a window of its own, saved or printed (the in-app preview is PdfPreview). The same
+// code runs in Electron and in the browser host: a Blob URL needs neither a file path nor a
+// server route, and printing draws the pages itself instead of relying on a PDF viewer plugin.
 import { api } from '../api/client';
+import { blobOfBase64, blobUrl, saveBlob } from './download';
+import { drawPage, loadPdf } from './pdfjs';
 
 export interface StoredPdf {
   blob: Blob;
@@ -12,19 +15,7 @@ export interface StoredPdf {
 /** The stored PDF of a document version; the registry checked it against its SHA-256. */
 export async function fetchPdf(id: string): Promise<StoredPdf> {
   const pdf = await api.call('documents.pdf', { id });
-  const binary = atob(pdf.pdf_base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return { blob: new Blob([bytes], { type: 'application/pdf' }), fileName: `${pdf.number}-v${pdf.version}.pdf` };
-}
-
-// The URL must outlive the call: the new window or the print frame reads it after we return.
-// A minute is ample for a document of tens of KB; after that the memory is given back.
-const URL_LIFETIME_MS = 60_000;
-function blobUrl(blob: Blob): string {
-  const url = URL.createObjectURL(blob);
-  setTimeout(() => URL.revokeObjectURL(url), URL_LIFETIME_MS);
-  return url;
+  return { blob: blobOfBase64(pdf.pdf_base64, 'application/pdf'), fileName: `${pdf.number}-v${pdf.version}.pdf` };
 }
 
 /** Opens the PDF in a new window (tab); false when the window was not opened (a pop-up blocker). */
@@ -33,34 +24,118 @@ export function openPdf(pdf: StoredPdf): boolean {
 }
 
 export function savePdf(pdf: StoredPdf): void {
-  const link = document.createElement('a');
-  link.href = blobUrl(pdf.blob);
-  link.download = pdf.fileName;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
+  saveBlob(pdf.blob, pdf.fileName);
+}
+
+/** How far preparing a print has got: pages drawn of all. */
+export type PrintProgress = (done: number, total: number) => void;
+
+// Print resolution. Text stays sharp and a GS1-128 bar keeps its width on 203 and 300 dpi
+// label printers; a page larger than A3 is drawn a little coarser so its canvas stays in memory.
+const PRINT_DPI = 300;
+const MAX_PRINT_PIXELS = 18_000_000;
+const FRAME_ID = 'pdf-print-frame';
+
+interface PrintPage {
+  url: string;
+  /** Page size in PDF points (1/72 in), rotation applied. */
+  width: number;
+  height: number;
 }
 
 /**
- * Prints through a hidden frame holding the PDF: the browser's PDF viewer prints the document
- * itself (not the app's page). The frame stays until the next print, since print() returns
- * before the dialog is done in some browsers.
+ * Prints through the system print dialog, the same in Electron and in a browser: every page is
+ * drawn with PDF.js into a PNG at print resolution, the pages go one per sheet into a hidden
+ * same-origin frame whose @page size is the PDF page size with no margins, and the frame prints
+ * itself. No PDF viewer plugin is involved (headless Chromium has none, and printing a plugin
+ * frame is unreliable in Electron). Resolves once the print dialog was asked for.
  */
-export function printPdf(pdf: StoredPdf): void {
-  document.getElementById('pdf-print-frame')?.remove();
+export async function printPdf(pdf: StoredPdf, onProgress?: PrintProgress): Promise<void> {
+  removePrintFrame();
+  const doc = await loadPdf(pdf.blob);
+  const pages: PrintPage[] = [];
+  try {
+    onProgress?.(0, doc.numPages);
+    const canvas = document.createElement('canvas');
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      const { width, height } = page.getViewport({ scale: 1 });
+      const dpi = Math.min(PRINT_DPI, 72 * Math.sqrt(MAX_PRINT_PIXELS / (width * height)));
+      // drawPage's scale is in CSS pixels (1/96 in); `density` brings it to the print dpi.
+      await drawPage(page, canvas, 1, dpi / 96);
+      pages.push({ url: URL.createObjectURL(await pngOf(canvas)), width, height });
+      page.cleanup();
+      onProgress?.(n, doc.numPages);
+    }
+  } catch (e) {
+    for (const page of pages) URL.revokeObjectURL(page.url);
+    throw e;
+  } finally {
+    void doc.destroy();
+  }
+  // The frame's own print() prints the frame, not the app; focus stays where the user was (in
+  // the preview), so Esc and Tab go on working after the dialog.
+  (await printFrame(pdf.fileName, pages)).contentWindow!.print();
+}
+
+function pngOf(canvas: HTMLCanvasElement): Promise<Blob> {
+  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('canvas.toBlob gave nothing'))), 'image/png'));
+}
+
+/** The hidden frame with one image per page; resolves when every image is loaded. */
+async function printFrame(title: string, pages: PrintPage[]): Promise<HTMLIFrameElement> {
   const frame = document.createElement('iframe');
-  frame.id = 'pdf-print-frame';
-  frame.title = pdf.fileName;
+  frame.id = FRAME_ID;
+  frame.title = title;
   frame.setAttribute('aria-hidden', 'true');
-  frame.style.position = 'fixed';
-  frame.style.width = '0';
-  frame.style.height = '0';
-  frame.style.border = '0';
-  frame.style.visibility = 'hidden';
-  frame.onload = () => {
-    frame.contentWindow?.focus();
-    frame.contentWindow?.print();
-  };
-  frame.src = blobUrl(pdf.blob);
+  frame.tabIndex = -1;
+  Object.assign(frame.style, { position: 'fixed', right: '0', bottom: '0', width: '0', height: '0', border: '0', visibility: 'hidden' });
+  // Without a src the frame holds about:blank, which shares the app's origin and CSP: the page
+  // images (blob: URLs of this document) and the style element below are allowed as in the app.
   document.body.appendChild(frame);
+  const view = frame.contentWindow!;
+  const d = view.document;
+  d.title = title;
+  // Each distinct page size is a named @page, so a document mixing A4 and A5 (or portrait and
+  // landscape) gets each sheet in its own size.
+  const sizes = [...new Set(pages.map((p) => `${p.width}pt ${p.height}pt`))];
+  const style = d.createElement('style');
+  style.textContent = [
+    '@page { margin: 0 }',
+    ...sizes.map((size, i) => `@page size${i} { size: ${size}; margin: 0 }`),
+    'html, body { margin: 0; padding: 0 }',
+    'img { display: block; break-after: page }',
+    'img:last-child { break-after: auto }',
+  ].join('\n');
+  d.head.appendChild(style);
+  for (const page of pages) {
+    const img = d.createElement('img');
+    img.src = page.url;
+    img.alt = '';
+    img.style.setProperty('page', `size${sizes.indexOf(`${page.width}pt ${page.height}pt`)}`);
+    img.style.width = `${page.width}pt`;
+    img.style.height = `${page.height}pt`;
+    d.body.appendChild(img);
+  }
+  // Waiting for `load`, not img.decode(): decode() never settles in a frame that is not rendered.
+  await Promise.all([...d.images].map(loaded));
+  // The frame and its images go once the dialog is closed, or at the next print where a browser
+  // does not report that.
+  view.addEventListener('afterprint', () => setTimeout(removePrintFrame), { once: true });
+  return frame;
+}
+
+function loaded(img: HTMLImageElement): Promise<void> {
+  if (img.complete && img.naturalWidth > 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    img.addEventListener('load', () => resolve(), { once: true });
+    img.addEventListener('error', () => reject(new Error('a printed page image did not load')), { once: true });
+  });
+}
+
+function removePrintFrame(): void {
+  const frame = document.getElementById(FRAME_ID) as HTMLIFrameElement | null;
+  if (!frame) return;
+  for (const img of frame.contentDocument?.images ?? []) URL.revokeObjectURL(img.src);
+  frame.remove();
 }

@@ -12,6 +12,7 @@ export const common = {
       trace: 'Прослеживаемость',
       temperature: 'Температура',
       documents: 'Документы',
+      exchange1c: 'Обмен с 1С',
       settings: 'Настройки',
     },
     auth: {
@@ -83,6 +84,7 @@ export const common = {
       trace: 'Traceability',
       temperature: 'Temperature',
       documents: 'Documents',
+      exchange1c: '1C exchange',
       settings: 'Settings',
     },
     auth: {

@@ -151,6 +151,10 @@ export const devicesWords = {
         gapMm: 'Зазор между этикетками, мм',
         cjkFont: 'Шрифт для китайского текста на принтере',
         cjkHint: 'Например E:SIMSUN.TTF; без него китайский печатается картинкой',
+        textAs: 'Текст на этикетке (ZPL)',
+        textAsHint: 'Картинкой печатается то, чего нет в шрифтах принтера',
+        textAsAuto: 'Автоматически: шрифт принтера, если задан китайский шрифт, иначе картинкой',
+        textAsMode: { font: 'Шрифтами принтера', graphic: 'Китайский — картинкой', 'graphic-all': 'Весь текст — картинкой' },
       },
       lab: {
         sampleId: 'Номер образца в приборе — это',
@@ -412,6 +416,10 @@ export const devicesWords = {
         gapMm: 'Gap between labels, mm',
         cjkFont: 'Printer font for Chinese text',
         cjkHint: 'E.g. E:SIMSUN.TTF; without it Chinese is printed as an image',
+        textAs: 'Label text (ZPL)',
+        textAsHint: 'What the printer fonts lack is printed as an image',
+        textAsAuto: 'Automatic: printer fonts when a Chinese font is set, otherwise images',
+        textAsMode: { font: 'Printer fonts', graphic: 'Chinese as an image', 'graphic-all': 'All text as an image' },
       },
       lab: {
         sampleId: "The instrument's sample id is",

@@ -20,10 +20,12 @@ import {
   CONNECTIONS_BY_PROTOCOL,
   DEFAULT_BAUD,
   DEVICE_KINDS,
+  LABEL_TEXT_MODES as TEXT_AS,
   PROTOCOLS_BY_KIND,
   type Connection,
   type DeviceKind,
   type DeviceProtocol,
+  type LabelTextMode as TextAs,
   type LabResultEvent,
   type PortInfo,
   type PrintJob,
@@ -77,7 +79,7 @@ interface DeviceForm {
   productId: string;
   scale: { minKg: string; maxKg: string; pollMs: string; stream: boolean; checksum: boolean; password: string; staleMs: string };
   sensor: { pollMs: string; timeoutMs: string; location: string; equipment: string; tempMin: string; tempMax: string; alertDelayMin: string; channels: ChannelForm[] };
-  printer: { dpi: '203' | '300'; widthMm: string; heightMm: string; gapMm: string; cjkFont: string };
+  printer: { dpi: '203' | '300'; widthMm: string; heightMm: string; gapMm: string; cjkFont: string; textAs: '' | TextAs };
   lab: { sampleId: 'inspection' | 'lot'; testCodes: { from: string; to: string }[]; preset: LabPreset; command: string; pattern: string; unit: string; testCode: string; intervalMs: string };
 }
 
@@ -117,7 +119,7 @@ function blankForm(): DeviceForm {
       productId: '',
       scale: { minKg: kgInput(20), maxKg: kgInput(600_000), pollMs: '250', stream: false, checksum: true, password: '0030', staleMs: '2000' },
       sensor: { pollMs: '10000', timeoutMs: '1000', location: '', equipment: '', tempMin: '', tempMax: '', alertDelayMin: '5', channels: sensorPresetChannels('xy-md02').map(channelForm) },
-      printer: { dpi: '203', widthMm: '100', heightMm: '150', gapMm: '3', cjkFont: '' },
+      printer: { dpi: '203', widthMm: '100', heightMm: '150', gapMm: '3', cjkFont: '', textAs: '' },
       lab: { sampleId: 'lot', testCodes: [], preset: 'sartorius-ma', ...profileForm(LAB_LINE_PRESETS['sartorius-ma'].profile) },
     },
     'mt-sics',
@@ -197,6 +199,7 @@ function fromRow(row: DeviceRow): DeviceForm {
       heightMm: str(o.heightMm, blank.printer.heightMm),
       gapMm: str(o.gapMm, blank.printer.gapMm),
       cjkFont: str(o.cjkFont),
+      textAs: TEXT_AS.includes(o.textAs as TextAs) ? (o.textAs as TextAs) : '',
     };
   } else {
     const profile = o.profile ? profileForm(o.profile as Record<string, unknown>) : null;
@@ -286,7 +289,7 @@ function optionsInput(f: DeviceForm): Record<string, unknown> {
     }
     case 'printer': {
       const p = f.printer;
-      return defined({ dpi: Number(p.dpi), widthMm: num(p.widthMm), heightMm: num(p.heightMm), gapMm: num(p.gapMm), cjkFont: p.cjkFont.trim() || undefined });
+      return defined({ dpi: Number(p.dpi), widthMm: num(p.widthMm), heightMm: num(p.heightMm), gapMm: num(p.gapMm), cjkFont: p.cjkFont.trim() || undefined, textAs: p.textAs || undefined });
     }
     case 'lab': {
       const l = f.lab;
@@ -872,6 +875,17 @@ function PrinterFields({ form, update, err }: { form: DeviceForm; update: Update
       <NumberField label={t('devices.printer.heightMm')} value={p.heightMm} onChange={(v) => set({ heightMm: v })} error={err('options.heightMm')} />
       <Field label={t('devices.printer.cjkFont')} error={err('options.cjkFont')} hint={t('devices.printer.cjkHint')} wide>
         {(id) => <TextInput id={id} value={p.cjkFont} onChange={(v) => set({ cjkFont: v })} maxLength={60} autoComplete="off" className="lp-mono" />}
+      </Field>
+      <Field label={t('devices.printer.textAs')} error={err('options.textAs')} hint={t('devices.printer.textAsHint')} wide>
+        {(id) => (
+          <SelectInput
+            id={id}
+            value={p.textAs}
+            onChange={(v) => set({ textAs: v as DeviceForm['printer']['textAs'] })}
+            placeholder={t('devices.printer.textAsAuto')}
+            options={TEXT_AS.map((v) => ({ value: v, label: t(`devices.printer.textAsMode.${v}`) }))}
+          />
+        )}
       </Field>
     </div>
   );

@@ -1,13 +1,13 @@
 // «Документы»: the registry of issued documents. Filter by type, status, number or subject; a
-// selected document shows all versions of its number and, for those allowed, opening, saving,
-// printing, voiding (with a reason) and reissuing it.
+// selected document shows all versions of its number and, for those allowed, previewing in the
+// app, opening in a window, saving, printing, voiding (with a reason) and reissuing it.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OperationOutput } from '../../../main/contract/operations';
 import { useMutation, useQuery } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
-import { usePdfActions, type DocumentRow } from '../components/DocumentParts';
+import { PdfActionsView, usePdfActions, type DocumentRow } from '../components/DocumentParts';
 import { Button, ErrorBanner, Field, fieldError, SelectInput, TextInput } from '../components/forms';
 import { dateTime } from '../format';
 import { LangField, type Lang } from './documentIssue';
@@ -110,6 +110,9 @@ function DocumentDetail({ id, onSelect }: { id: string; onSelect(id: string): vo
         <Button type="button" kind="primary" onClick={() => void pdf.run(d.id, 'open')} pending={pdf.pending === 'open'}>
           {t('documents.open')}
         </Button>
+        <Button type="button" onClick={() => void pdf.run(d.id, 'window')} pending={pdf.pending === 'window'}>
+          {t('pdf.openWindow')}
+        </Button>
         <Button type="button" onClick={() => void pdf.run(d.id, 'save')} pending={pdf.pending === 'save'}>
           {t('documents.save')}
         </Button>
@@ -128,7 +131,7 @@ function DocumentDetail({ id, onSelect }: { id: string; onSelect(id: string): vo
         )}
       </div>
       <ErrorBanner error={pdf.error} />
-      {pdf.blocked && <div className="banner banner-warn">{t('documents.popupBlocked')}</div>}
+      <PdfActionsView pdf={pdf} />
       {mode === 'void' && <VoidForm doc={d} onDone={() => setMode('idle')} />}
       {mode === 'reissue' && (
         <ReissueForm
@@ -180,8 +183,8 @@ function VoidForm({ doc, onDone }: { doc: Document; onDone(): void }) {
 }
 
 /**
- * A new version of the number from the current data, in the language chosen. Options are not
- * stored: an invoice is refused here for want of prices (issue the set again from the shipment).
+ * A new version of the number from the current data, in the language chosen. The options of the
+ * latest version (an invoice's prices and terms, a signatory) are kept by the document service.
  */
 function ReissueForm({ doc, onDone }: { doc: DocumentRow; onDone(row: DocumentRow): void }) {
   const { t, i18n } = useTranslation();

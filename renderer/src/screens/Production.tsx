@@ -10,6 +10,7 @@ import { useSession } from '../app/App';
 import { DataTable, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
 import { WeightWidget } from '../components/WeightWidget';
+import { LabelsPanel } from './labelsPanel';
 import { date, dateTime, fromDateInput, fromLocalInput, kg, parseKg, toDateInput, toLocalInput } from '../format';
 
 type BatchRow = OperationOutput<'batches.list'>['rows'][number];
@@ -619,6 +620,7 @@ function BatchDetail({ number }: { number: string }) {
           onActivate={can('quality.inspect') ? (r) => navigate('quality', r.code) : undefined}
         />
       </section>
+      {b.outputs.length > 0 && can('devices.use') && <LabelsPanel lots={b.outputs.map((o) => o.code)} />}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { DataTable, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, KgInput, SelectInput, Status, TextInput } from '../components/forms';
 import { date, dateTime, kg, parseKg } from '../format';
 import { LotDocuments } from './documentIssue';
+import { LabelsPanel } from './labelsPanel';
 import { DaysLeft, Facts, kgInput, productName, useReference } from './lotParts';
 
 type LotCard = OperationOutput<'lots.get'>;
@@ -192,6 +193,7 @@ export function LotPanel({ code, onClose }: { code: string; onClose(): void }) {
           )}
 
           {ownSite && can('documents.issue') && <LotDocuments code={code} />}
+          {ownSite && can('devices.use') && <LabelsPanel lots={[code]} />}
 
           <h3>{t('stock.lot.movements')}</h3>
           <DataTable

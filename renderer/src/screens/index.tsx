@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import type { Permission } from '../../../main/contract/roles';
 import { DashboardScreen } from './Dashboard';
 import { DocumentsScreen } from './Documents';
+import { Exchange1cScreen } from './Exchange1c';
 import { ProductionScreen } from './Production';
 import { QualityScreen } from './Quality';
 import { ReceiptsScreen } from './Receipts';
@@ -12,7 +13,7 @@ import { StockScreen } from './Stock';
 import { TemperatureScreen } from './Temperature';
 import { TraceScreen } from './Trace';
 
-export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'documents' | 'settings';
+export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'documents' | 'exchange1c' | 'settings';
 
 export interface ScreenDef {
   id: ScreenId;
@@ -32,5 +33,6 @@ export const SCREENS: ScreenDef[] = [
   { id: 'temperature', any: ['session'], render: () => <TemperatureScreen /> },
   // Everyone may find and reprint an issued document; issuing and voiding are checked inside.
   { id: 'documents', any: ['session'], render: () => <DocumentsScreen /> },
+  { id: 'exchange1c', any: ['exports.1c'], render: () => <Exchange1cScreen /> },
   { id: 'settings', any: ['reference.write', 'users.manage', 'devices.manage'], render: () => <SettingsScreen /> },
 ];

@@ -1,0 +1,41 @@
+// Words of the PDF preview dialog and of printing a PDF (components/PdfPreview, documentPdf).
+export const pdfWords = {
+  ru: {
+    pdf: {
+      preview: 'Просмотр: {{name}}',
+      pages_one: '{{count}} страница',
+      pages_few: '{{count}} страницы',
+      pages_many: '{{count}} страниц',
+      pages_other: '{{count}} страницы',
+      pagesLabel: 'Страницы документа',
+      page: 'Страница {{page}} из {{count}}',
+      zoomOut: 'Уменьшить',
+      zoomIn: 'Увеличить',
+      fitWidth: 'По ширине',
+      zoom: 'Масштаб {{percent}} %',
+      openWindow: 'Открыть в новом окне',
+      close: 'Закрыть',
+      loading: 'Открываем PDF…',
+      loadFailed: 'Не удалось показать PDF: {{error}}',
+      preparing: 'Готовим к печати… {{done}}/{{total}}',
+    },
+  },
+  en: {
+    pdf: {
+      preview: 'Preview: {{name}}',
+      pages_one: '{{count}} page',
+      pages_other: '{{count}} pages',
+      pagesLabel: 'Document pages',
+      page: 'Page {{page}} of {{count}}',
+      zoomOut: 'Zoom out',
+      zoomIn: 'Zoom in',
+      fitWidth: 'Fit width',
+      zoom: 'Zoom {{percent}} %',
+      openWindow: 'Open in a new window',
+      close: 'Close',
+      loading: 'Opening the PDF…',
+      loadFailed: 'Could not show the PDF: {{error}}',
+      preparing: 'Preparing to print… {{done}}/{{total}}',
+    },
+  },
+};
