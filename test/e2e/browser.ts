@@ -1,13 +1,14 @@
 // End-to-end fixtures: the real browser host on a real workspace, the real renderer in Debian's
 // Chromium driven by Playwright, and a screenshot of every screen kept under test-results/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { DeviceManager, DeviceManagerOptions } from '../../main/devices/manager.js';
 import { startAppHost } from '../../main/host/app-host.js';
 import type { BrowserHost } from '../../main/host/browser-host.js';
 import { RENDERER_DIR } from '../../main/host/paths.js';
-import { Workspace } from '../../main/workspace.js';
+import { Workspace, WORKSPACE_FILE } from '../../main/workspace.js';
 
 export const CHROMIUM = process.env.PLANTDESK_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
@@ -28,6 +29,22 @@ export async function launchBrowser(): Promise<Browser> {
     // Russian first, as on the plant's PCs (date inputs, number formats).
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=ru'],
   });
+}
+
+/** A page as the plant's office PC shows it: a wide screen in Russian; a default wait for every step. */
+export async function openPage(browser: Browser, options: BrowserContextOptions & { timeoutMs?: number } = {}): Promise<Page> {
+  const { timeoutMs = 15_000, ...context } = options;
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', ...context });
+  page.setDefaultTimeout(timeoutMs);
+  return page;
+}
+
+/** Closes a test workspace and copies its file into a fresh folder the app then runs on. */
+export function copyWorkspace(ws: Workspace, name: string): string {
+  ws.close();
+  const dir = mkdtempSync(join(tmpdir(), `plantdesk-${name}-e2e-`));
+  copyFileSync(join(ws.dir, WORKSPACE_FILE), join(dir, WORKSPACE_FILE));
+  return dir;
 }
 
 export interface Running {

@@ -5,16 +5,13 @@
 // keyboard-wedge scanner, and the scale comes back by itself after its cable was pulled; the
 // chiller sensor goes above its limit, the alert shows on every screen until a quality inspector
 // acknowledges it with the action taken. The tests run in order on one workspace and one page.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { gtinWithCheckDigit } from '../../main/demo/reference.js';
-import { WORKSPACE_FILE } from '../../main/workspace.js';
 import { MassaKSimulator, ModbusSimulator } from '../../native/sim/index.js';
 import { plant } from '../helpers.js';
-import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
+import { browserMissing, copyWorkspace, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 import { count, logIn, logOut, openSection, row, waitText } from './ui.js';
 
 const missing = browserMissing();
@@ -47,10 +44,8 @@ describe.skipIf(missing !== null)('devices in the app, in Chromium', () => {
     p.userToken(INSPECTOR.username, ['quality_inspector']);
     const omul = p.call('products.list', {}).rows.find((r) => r.code === 'OMUL-RAW')!;
     p.call('products.upsert', { ...productInput(omul), gtin: OMUL_GTIN });
-    p.ws.close();
     // Not tempDir(): its clean-up runs after every test, and this workspace lives for all of them.
-    dir = mkdtempSync(join(tmpdir(), 'plantdesk-devices-e2e-'));
-    copyFileSync(join(p.ws.dir, WORKSPACE_FILE), join(dir, WORKSPACE_FILE));
+    dir = copyWorkspace(p.ws, 'devices');
 
     scale = await new MassaKSimulator({ state: { weightKg: 0, stable: true } }).start();
     sensor = await new ModbusSimulator({ temperature: 2.5, humidity: 85 }).start();
@@ -73,8 +68,7 @@ describe.skipIf(missing !== null)('devices in the app, in Chromium', () => {
     await app.manager.reload();
 
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', reducedMotion: 'reduce' });
-    page.setDefaultTimeout(10_000);
+    page = await openPage(browser, { reducedMotion: 'reduce', timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,14 +5,12 @@
 // from the network), and voids it with a reason.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { WORKSPACE_FILE } from '../../main/workspace.js';
 import { plant } from '../helpers.js';
-import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
+import { browserMissing, copyWorkspace, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 import { logIn, openSection, row, waitText } from './ui.js';
 
 const missing = browserMissing();
@@ -47,13 +45,10 @@ describe.skipIf(missing !== null)('documents in the app, in Chromium', () => {
     p.advance(Date.now() - p.now);
     lot = p.receiveOmul().lines[0]!.lot_code;
     p.verify(p.release(lot));
-    p.ws.close();
-    dir = mkdtempSync(join(tmpdir(), 'plantdesk-documents-e2e-'));
-    copyFileSync(join(p.ws.dir, WORKSPACE_FILE), join(dir, WORKSPACE_FILE));
+    dir = copyWorkspace(p.ws, 'documents');
     app = await runApp(dir);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', acceptDownloads: true });
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, { acceptDownloads: true });
   });
   afterAll(async () => {
     await browser?.close();

@@ -13,7 +13,7 @@ import { buildEnterpriseData } from '../../main/exports/enterprise-data.js';
 import { periodOfDays } from '../../main/exports/period.js';
 import { checkAgainstPackage } from '../../main/exports/xdto.js';
 import { Workspace } from '../../main/workspace.js';
-import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
+import { browserMissing, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 import { count, DAY, dateInput, fieldErrorOf, logIn, openSection, row, waitText } from './ui.js';
 
 const missing = browserMissing();
@@ -32,8 +32,7 @@ describe.skipIf(missing !== null)('the 1C exchange in the app, in Chromium', () 
     ws.close();
     app = await runApp(dir);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', acceptDownloads: true });
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, { acceptDownloads: true });
   });
   afterAll(async () => {
     await browser?.close();

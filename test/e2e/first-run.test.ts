@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
+import { browserMissing, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 
 const missing = browserMissing();
 
@@ -18,7 +18,7 @@ describe.skipIf(missing !== null)('first run and login in Chromium', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     app = await runApp(dir);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
+    page = await openPage(browser, { timeoutMs: 30_000 });
   });
   afterAll(async () => {
     await browser?.close();

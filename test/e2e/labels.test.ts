@@ -3,17 +3,15 @@
 // has N pages, as poppler counts them), then prints them on the plant's Zebra — a simulated
 // ZPL printer on a real TCP socket — and follows the job until the printer has it.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FISH_PRODUCTS, gtinWithCheckDigit } from '../../main/demo/reference.js';
-import { WORKSPACE_FILE } from '../../main/workspace.js';
 import { validateZpl } from '../../native/protocols/labels.js';
 import { TcpPrinterSimulator } from '../../native/sim/index.js';
 import { plant } from '../helpers.js';
-import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
+import { browserMissing, copyWorkspace, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 import { logIn, waitText } from './ui.js';
 
 const missing = browserMissing();
@@ -43,13 +41,10 @@ describe.skipIf(missing !== null)('labels from the lot card, in Chromium', () =>
       connection: { type: 'tcp', host: '127.0.0.1', port: printer.port },
       options: { dpi: 203, widthMm: 100, heightMm: 150 },
     });
-    p.ws.close();
-    dir = mkdtempSync(join(tmpdir(), 'plantdesk-labels-e2e-'));
-    copyFileSync(join(p.ws.dir, WORKSPACE_FILE), join(dir, WORKSPACE_FILE));
+    dir = copyWorkspace(p.ws, 'labels');
     app = await runApp(dir);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', acceptDownloads: true });
-    page.setDefaultTimeout(15_000);
+    page = await openPage(browser, { acceptDownloads: true });
   });
   afterAll(async () => {
     await browser?.close();

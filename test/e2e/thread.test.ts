@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { gtinWithCheckDigit, TEMPLATES } from '../../main/demo/reference.js';
-import { browserMissing, launchBrowser, runApp, screenshot, type Running } from './browser.js';
+import { browserMissing, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 import { count, DAY, dateInput, field, fieldErrorOf, logIn, logOut, lotState, openSection, row, snapshot, waitText, waitValue } from './ui.js';
 
 const missing = browserMissing();
@@ -50,8 +50,7 @@ describe.skipIf(missing !== null)('the whole thread of a new fish plant in Chrom
     browser = await launchBrowser();
     app = await runApp(dir);
     // Reduced motion: the dashboard's charts are drawn at once, so their screenshots show the real figures.
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', reducedMotion: 'reduce' });
-    page.setDefaultTimeout(10_000);
+    page = await openPage(browser, { reducedMotion: 'reduce', timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await browser?.close();
