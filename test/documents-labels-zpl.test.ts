@@ -9,6 +9,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../main/core/domain-error.js';
 import { FISH_PRODUCTS, gtinWithCheckDigit } from '../main/demo/reference.js';
+import { rasterizeLine } from '../main/documents/label-graphic.js';
 import { FONT_PATHS } from '../main/documents/pdf.js';
 import { cartonLabelData, labelsZpl, palletLabelData, type LabelData } from '../main/documents/labels.js';
 import { decodeZplGraphic, mmToDots, validateZpl, zplGraphicField, type Bitmap } from '../native/protocols/labels.js';
@@ -203,5 +204,25 @@ describe('^GFA encoding', () => {
     expect(validateZpl(`^XA^FO0,0^GFA,4,4,2,FF01ZZ^FS^XZ`)[0]).toMatch(/unexpected "Z"|repeat count/);
     expect(validateZpl(`^XA^FO0,0^GFA,4,3,2,FF010000^FS^XZ`)[0]).toMatch(/inconsistent/);
     expect(() => zplGraphicField({ width: 9, height: 1, bytesPerRow: 1, data: new Uint8Array(1) })).toThrow(/bad bitmap/);
+  });
+});
+
+describe('a line drawn as a graphic', () => {
+  it('is narrowed to fit the label, but a line that would shrink below a readable height is refused', () => {
+    const fits = rasterizeLine('冷冻秋白鲑 / Омуль мороженый', { heightDots: 30, maxWidthDots: 300 });
+    expect(fits.width).toBeLessThanOrEqual(300);
+    expect(fits.data.some((b) => b !== 0)).toBe(true);
+    const long = '冷冻秋白鲑'.repeat(40);
+    let refused: unknown;
+    try {
+      rasterizeLine(long, { heightDots: 30, maxWidthDots: 300 });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(DomainError);
+    const error = (refused as DomainError).error;
+    expect(error.code).toBe('VALIDATION');
+    expect(error.message.ru).toMatch(/не помещается на этикетку читаемым шрифтом/);
+    expect(error.message.en).toMatch(/does not fit the label in a readable size/);
   });
 });

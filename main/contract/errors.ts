@@ -151,6 +151,10 @@ export const ERROR_MESSAGES = {
     ru: 'Вес {weight} кг вне диапазона весов ({min}–{max} кг)',
     en: 'Weight {weight} kg is outside the scale range ({min}–{max} kg)',
   },
+  TOO_MANY_PAGES: {
+    ru: 'В PDF {pages} стр.: через окно печати печатается не больше {max} стр. за раз. Этикетки печатайте на принтере этикеток или сохраните PDF и напечатайте его частями',
+    en: 'The PDF has {pages} pages: at most {max} print at a time through the print dialog. Print labels on the label printer, or save the PDF and print it in parts',
+  },
   INTERNAL: {
     ru: 'Внутренняя ошибка: {details}. Данные не изменены.',
     en: 'Internal error: {details}. Nothing was changed.',

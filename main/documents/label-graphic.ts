@@ -2,6 +2,8 @@
 // resvg with the app's own Noto Sans SC (never a system font, so every PC prints the same
 // dots), at the printer's dot pitch, thresholded and packed for ZPL's ^GF.
 import { Resvg } from '@resvg/resvg-js';
+import { say } from '../contract/errors.js';
+import { DomainError } from '../core/domain-error.js';
 import type { Bitmap } from '../../native/protocols/labels.js';
 import { FONT_PATHS } from './pdf.js';
 
@@ -18,6 +20,11 @@ const FAMILY = 'Noto Sans SC';
 // Noto Sans SC: CJK glyphs sit within 0.88 em above the baseline; Latin descenders reach 0.22 em below it.
 const ASCENT_EM = 0.88;
 const BOX_EM = 1.12;
+/**
+ * The smallest character height a line is narrowed to (in dots: 1.5 mm at 203 dpi). Below it
+ * Chinese strokes merge into blots, so a line that would need less is refused, not printed.
+ */
+const MIN_HEIGHT_DOTS = 12;
 /** Alpha at or above which an anti-aliased pixel becomes a printed dot. */
 const THRESHOLD = 128;
 
@@ -41,7 +48,18 @@ export function rasterizeLine(text: string, options: LineRaster): Bitmap {
   const height = Math.ceil(heightDots * BOX_EM);
   let svg = render(text, heightDots, maxWidthDots, height, bold);
   const inkWidth = svg.getBBox()?.width ?? 0;
-  if (inkWidth > maxWidthDots) svg = render(text, Math.floor((heightDots * maxWidthDots) / inkWidth), maxWidthDots, height, bold);
+  if (inkWidth > maxWidthDots) {
+    const narrowed = Math.floor((heightDots * maxWidthDots) / inkWidth);
+    if (narrowed < Math.min(MIN_HEIGHT_DOTS, heightDots)) {
+      throw new DomainError('VALIDATION', {
+        details: say(
+          `строка «${text}» не помещается на этикетку читаемым шрифтом: сократите текст или возьмите этикетку шире`,
+          `the line "${text}" does not fit the label in a readable size: shorten it or use a wider label`,
+        ),
+      });
+    }
+    svg = render(text, narrowed, maxWidthDots, height, bold);
+  }
   const image = svg.render();
   const rgba = image.pixels;
   let width = 1; // a blank line is one white dot wide

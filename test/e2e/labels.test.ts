@@ -85,4 +85,14 @@ describe.skipIf(missing !== null)('labels from the lot card, in Chromium', () =>
     expect(received!.data).toContain('^GFA,'); // Chinese as graphics: the printer has no CJK font
     await screenshot(page, '46-labels-printed');
   });
+
+  test('a PDF too long for the print dialog is refused with a way out, before any page is drawn', async () => {
+    const panel = page.getByRole('region', { name: 'Этикетки' });
+    await panel.getByLabel('Количество').fill('201');
+    await panel.getByRole('button', { name: 'PDF', exact: true }).click();
+    await waitText(panel.getByRole('status').filter({ has: page.getByRole('progressbar', { name: 'Подготовка этикеток' }) }), '201 из 201');
+    await panel.getByRole('group', { name: 'PDF готов' }).getByRole('button', { name: 'Печать', exact: true }).click();
+    await waitText(panel.getByRole('alert'), 'В PDF 201 стр.: через окно печати печатается не больше 200 стр. за раз');
+    expect(await page.locator('iframe#pdf-print-frame').count()).toBe(0);
+  });
 });

@@ -27,7 +27,7 @@ export interface PdfActions {
   printing: { done: number; total: number } | undefined;
   /** The PDF shown in the preview dialog, if any; shown by PdfActionsView. */
   preview: StoredPdf | undefined;
-  act(pdf: StoredPdf, action: Exclude<PdfAction, 'open'>): Promise<void>;
+  act(pdf: StoredPdf, action: PdfAction): Promise<void>;
   closePreview(): void;
 }
 

@@ -50,6 +50,8 @@ export function PdfPreview({ pdf, onClose, children, notes }: { pdf: StoredPdf; 
     void (async () => {
       try {
         proxy = await loadPdf(pdf.blob);
+        // Closed (or another PDF shown) while it loaded: the clean-up below ran before we had it.
+        if (gone) return void proxy.destroy();
         const sizes: PageSize[] = [];
         for (let n = 1; n <= proxy.numPages; n++) {
           const { width, height } = (await proxy.getPage(n)).getViewport({ scale: 1 });

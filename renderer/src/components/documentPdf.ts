@@ -2,7 +2,8 @@
 // opened in a window of its own, saved or printed (the in-app preview is PdfPreview). The same
 // code runs in Electron and in the browser host: a Blob URL needs neither a file path nor a
 // server route, and printing draws the pages itself instead of relying on a PDF viewer plugin.
-import { api } from '../api/client';
+import { makeError } from '../../../main/contract/errors';
+import { api, OperationFailed } from '../api/client';
 import { blobOfBase64, blobUrl, saveBlob } from './download';
 import { drawPage, loadPdf } from './pdfjs';
 
@@ -34,6 +35,11 @@ export type PrintProgress = (done: number, total: number) => void;
 // label printers; a page larger than A3 is drawn a little coarser so its canvas stays in memory.
 const PRINT_DPI = 300;
 const MAX_PRINT_PIXELS = 18_000_000;
+/**
+ * Every page is held as an image until the dialog takes them; a few hundred pages at 300 dpi are
+ * already hundreds of MB once decoded. Longer PDFs (a run of labels) go to the label printer.
+ */
+export const MAX_PRINT_PAGES = 200;
 const FRAME_ID = 'pdf-print-frame';
 
 interface PrintPage {
@@ -53,6 +59,10 @@ interface PrintPage {
 export async function printPdf(pdf: StoredPdf, onProgress?: PrintProgress): Promise<void> {
   removePrintFrame();
   const doc = await loadPdf(pdf.blob);
+  if (doc.numPages > MAX_PRINT_PAGES) {
+    void doc.destroy();
+    throw new OperationFailed(makeError('TOO_MANY_PAGES', { pages: doc.numPages, max: MAX_PRINT_PAGES }));
+  }
   const pages: PrintPage[] = [];
   try {
     onProgress?.(0, doc.numPages);
@@ -75,7 +85,12 @@ export async function printPdf(pdf: StoredPdf, onProgress?: PrintProgress): Prom
   }
   // The frame's own print() prints the frame, not the app; focus stays where the user was (in
   // the preview), so Esc and Tab go on working after the dialog.
-  (await printFrame(pdf.fileName, pages)).contentWindow!.print();
+  try {
+    (await printFrame(pdf.fileName, pages)).contentWindow!.print();
+  } catch (e) {
+    removePrintFrame(); // gives back the page images too
+    throw e;
+  }
 }
 
 function pngOf(canvas: HTMLCanvasElement): Promise<Blob> {

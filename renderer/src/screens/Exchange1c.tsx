@@ -97,6 +97,8 @@ function ExportForm({ onExported }: { onExported(row: Export): void }) {
       setProgress(undefined);
       return;
     }
+    // The result may arrive before the last progress event (HTTP vs WebSocket): it is the end.
+    setProgress(row.objects > 0 ? { done: row.objects, total: row.objects } : undefined);
     setResult(row);
     onExported(row);
   };

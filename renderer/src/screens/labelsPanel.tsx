@@ -10,7 +10,8 @@ import type { OperationOutput } from '../../../main/contract/operations';
 import { api } from '../api/client';
 import { useDeviceEvent, useDevices } from '../api/devices';
 import { useMutation } from '../api/hooks';
-import { openPdf, printPdf, savePdf, type StoredPdf } from '../components/documentPdf';
+import { PdfActionsView, usePdfActions } from '../components/DocumentParts';
+import type { StoredPdf } from '../components/documentPdf';
 import { blobOfBase64 } from '../components/download';
 import { Button, ErrorBanner, Field, fieldError, TextInput } from '../components/forms';
 
@@ -45,7 +46,7 @@ export function LabelsPanel({ lots }: { lots: readonly string[] }) {
   const [rendering, setRendering] = useState<Progress>();
   const [pdf, setPdf] = useState<StoredPdf>();
   const [printing, setPrinting] = useState<PrintJob>();
-  const [preparing, setPreparing] = useState<Progress>();
+  const actions = usePdfActions();
   const printers = useDevices('printer').rows.filter((d) => d.protocol === 'zpl' && d.active === 1);
 
   // Only this panel's own call: other windows render on the same channel.
@@ -90,7 +91,8 @@ export function LabelsPanel({ lots }: { lots: readonly string[] }) {
     setRendering({ done: 0, total: Number(count) || 0 });
     const out = await render.run({ ...input(format, printer), job: job.current });
     job.current = undefined;
-    if (!out) setRendering(undefined);
+    // The result may arrive before the last progress event (HTTP vs WebSocket): it is the end.
+    setRendering(out ? { done: out.count, total: out.count } : undefined);
     return out;
   };
   const makePdf = async () => {
@@ -174,18 +176,19 @@ export function LabelsPanel({ lots }: { lots: readonly string[] }) {
       {pdf && (
         <div className="toolbar" role="group" aria-label={t('labels.pdfReady')}>
           <span>{t('labels.pdfReady')}</span>
-          <Button type="button" onClick={() => openPdf(pdf)}>
+          <Button type="button" onClick={() => void actions.act(pdf, 'open')}>
             {t('labels.open')}
           </Button>
-          <Button type="button" onClick={() => savePdf(pdf)}>
+          <Button type="button" onClick={() => void actions.act(pdf, 'save')}>
             {t('labels.save')}
           </Button>
-          <Button type="button" onClick={() => void printPdf(pdf, (done, total) => setPreparing({ done, total }))}>
+          <Button type="button" onClick={() => void actions.act(pdf, 'print')} pending={actions.pending === 'print'}>
             {t('labels.print')}
           </Button>
         </div>
       )}
-      {preparing && preparing.done < preparing.total && <Bar label={t('labels.preparing')} text={t('labels.progress', { ...preparing })} value={preparing.done} max={preparing.total} />}
+      <ErrorBanner error={actions.error} />
+      <PdfActionsView pdf={actions} />
       {printing && <PrintJobBar job={printing} />}
     </section>
   );
