@@ -19,6 +19,7 @@ import { list, parseIntOption, parseJson, parseKg, parseResult, parseWhen, Usage
 import { DEVICE_COMMANDS } from './devices.js';
 import { DOCUMENT_COMMANDS } from './documents.js';
 import { EXPORT_COMMANDS } from './exports.js';
+import { HQ_COMMANDS } from './hq.js';
 import { date, dateTime, kg, table, tree } from './format.js';
 
 export type Lang = 'ru' | 'en';
@@ -543,6 +544,7 @@ const COMMANDS: Record<string, Command> = {
   ...DEVICE_COMMANDS,
   ...DOCUMENT_COMMANDS,
   ...EXPORT_COMMANDS,
+  ...HQ_COMMANDS,
 };
 
 function inspection(ctx: Context, i: OperationOutput<'inspections.get'>): Output {

@@ -151,6 +151,14 @@ export const ERROR_MESSAGES = {
     ru: 'Вес {weight} кг вне диапазона весов ({min}–{max} кг)',
     en: 'Weight {weight} kg is outside the scale range ({min}–{max} kg)',
   },
+  HQ_UNREACHABLE: {
+    ru: 'Сервер центральной базы {server} недоступен: {reason}',
+    en: 'The central database {server} cannot be reached: {reason}',
+  },
+  HQ_SCHEMA_TOO_NEW: {
+    ru: 'Центральная база обновлена более новой версией PlantDesk (миграция «{found}», эта программа знает {known}). Обновите PlantDesk; база не изменена.',
+    en: 'The central database was migrated by a newer PlantDesk (migration "{found}"; this app knows {known}). Update PlantDesk; the database was not changed.',
+  },
   TOO_MANY_PAGES: {
     ru: 'В PDF {pages} стр.: через окно печати печатается не больше {max} стр. за раз. Этикетки печатайте на принтере этикеток или сохраните PDF и напечатайте его частями',
     en: 'The PDF has {pages} pages: at most {max} print at a time through the print dialog. Print labels on the label printer, or save the PDF and print it in parts',
