@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DocumentType } from '../contract/entities.js';
 import { LABEL_TEXT_MODES } from '../contract/devices.js';
-import { MAX_LABELS, type OperationInput } from '../contract/operations.js';
+import { MAX_LABELS, type DocumentOperationName, type OperationInput, type OperationOutput } from '../contract/operations.js';
 import { DomainError } from '../core/domain-error.js';
 import { DocumentService } from '../documents/service.js';
 import { cartonLabelData, labelsPdf, labelsZpl, type ZplTextMode } from '../documents/labels.js';
@@ -113,13 +113,17 @@ export const DOCUMENT_COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Runs an operation of the document service as the CLI user (admission as in the app); a refusal throws. */
+export async function serviceCall<N extends DocumentOperationName>(ctx: Context, name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+  ctx.opts.assertAllUsed();
+  const result = await new DocumentService(ctx.workspace()).invokeDocumentAs(name, input, await ctx.login());
+  if (!result.ok) throw DomainError.of(result.error);
+  return result.value;
+}
+
 /** Issues through the document service as the CLI user, then writes the stored PDF (as a reprint would). */
 async function issue(ctx: Context, input: OperationInput<'documents.issue'>, path: string): Promise<Written> {
-  ctx.opts.assertAllUsed();
-  const service = new DocumentService(ctx.workspace());
-  const result = await service.invokeDocumentAs('documents.issue', input, await ctx.login());
-  if (!result.ok) throw DomainError.of(result.error);
-  const doc = result.value;
+  const doc = await serviceCall(ctx, 'documents.issue', input);
   const stored = await ctx.call('documents.pdf', { id: doc.id });
   writeFileSync(path, Buffer.from(stored.pdf_base64, 'base64'));
   return { path, type: doc.type, number: doc.number, version: doc.version, sha256: doc.sha256, bytes: doc.bytes };

@@ -4,8 +4,7 @@
 // written to --out is the recorded one, byte for byte.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DomainError } from '../core/domain-error.js';
-import { DocumentService } from '../documents/service.js';
+import { serviceCall } from './documents.js';
 import type { Command } from './main.js';
 
 export const EXPORT_COMMANDS: Record<string, Command> = {
@@ -15,11 +14,7 @@ export const EXPORT_COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const input = { from: ctx.opts.need('from').trim(), to: ctx.opts.need('to').trim() };
       const path = resolve(ctx.opts.need('out'));
-      ctx.opts.assertAllUsed();
-      const service = new DocumentService(ctx.workspace());
-      const result = await service.invokeDocumentAs('exports.1c', input, await ctx.login());
-      if (!result.ok) throw DomainError.of(result.error);
-      const recorded = result.value;
+      const recorded = await serviceCall(ctx, 'exports.1c', input);
       const file = await ctx.call('exports.file', { id: recorded.id });
       const bytes = Buffer.from(file.xml_base64, 'base64');
       writeFileSync(path, bytes);

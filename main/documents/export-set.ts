@@ -6,15 +6,15 @@
 // The exact certificate texts and invoice rules are not public (DOMAIN.md): these are the common
 // commercial set and the fields the Chinese and Russian sides ask for, and anything the workspace
 // does not know (prices, packing, transit, origin criterion) is an input or a blank to fill in.
-import { say as sayRuEn } from '../contract/errors.js';
+import { say } from '../contract/errors.js';
 import { DomainError } from '../core/domain-error.js';
 import type { QueryRunner } from '../db/query.js';
 import type { LotRow, PartnerRow, ProductRow, ShipmentRow, SiteRow } from '../contract/entities.js';
 import { isoDate } from '../services/common.js';
-import { versionNote } from './i18n.js';
+import { DOCUMENT_WORDS, versionNote, type DocLang } from './i18n.js';
 import { renderPdf, type DocDefinition } from './pdf.js';
 
-const SHIPMENT = sayRuEn('Отгрузка', 'Shipment');
+const SHIPMENT = say('Отгрузка', 'Shipment');
 
 export interface ExportParty {
   name_ru: string;
@@ -113,8 +113,8 @@ export function exportSetData(q: QueryRunner, subject: { shipment: string }, now
     s.id,
   );
   if (s.status === 'cancelled' || rows.length === 0) {
-    const state = s.status === 'cancelled' ? sayRuEn('отменена', 'cancelled') : sayRuEn('пустая', 'empty');
-    throw new DomainError('INVALID_STATE', { entity: SHIPMENT, key: s.number, state, action: sayRuEn('подготовить экспортные документы', 'prepare the export documents') }, 'shipment');
+    const state = s.status === 'cancelled' ? say('отменена', 'cancelled') : say('пустая', 'empty');
+    throw new DomainError('INVALID_STATE', { entity: SHIPMENT, key: s.number, state, action: say('подготовить экспортные документы', 'prepare the export documents') }, 'shipment');
   }
   const site = q.sql<SiteRow>('SELECT * FROM sites WHERE id = ?', s.site_id)[0]!;
   const lines = rows.map((r): ExportLine => {
@@ -156,24 +156,19 @@ export function exportSetData(q: QueryRunner, subject: { shipment: string }, now
 
 // ---- words ----------------------------------------------------------------------------------
 
-type Lang = 'zh' | 'en' | 'ru';
 
 /** Document words: Chinese first (the destination's language), then English, then Russian. */
 const WORDS = {
+  ...DOCUMENT_WORDS,
   invoice: { zh: '商业发票', en: 'Commercial invoice', ru: 'Коммерческий инвойс' },
   packingList: { zh: '装箱单', en: 'Packing list', ru: 'Упаковочный лист' },
   vetSheet: { zh: '兽医（卫生）证书数据表', en: 'Veterinary (health) certificate data sheet', ru: 'Данные для ветеринарного сертификата' },
   origin: { zh: '原产地证书申请数据', en: 'Certificate of origin application data', ru: 'Данные заявки на сертификат происхождения' },
-  number: { zh: '编号', en: 'No.', ru: '№' },
-  date: { zh: '日期', en: 'Date', ru: 'Дата' },
   seller: { zh: '卖方', en: 'Seller', ru: 'Продавец' },
   buyer: { zh: '买方', en: 'Buyer', ru: 'Покупатель' },
-  consignee: { zh: '收货人', en: 'Consignee', ru: 'Грузополучатель' },
   exporter: { zh: '出口商', en: 'Exporter', ru: 'Экспортёр' },
   shipper: { zh: '发货人', en: 'Shipper', ru: 'Грузоотправитель' },
-  producer: { zh: '生产企业', en: 'Producer', ru: 'Изготовитель' },
   chinaRegNo: { zh: '在华注册编号', en: 'China registration No.', ru: 'Рег. номер в Китае (GACC)' },
-  vetApprovalNo: { zh: '兽医批准编号', en: 'Veterinary approval No.', ru: 'Ветеринарный номер предприятия' },
   taxId: { zh: '税号', en: 'Tax ID', ru: 'ИНН' },
   shipment: { zh: '发货编号', en: 'Shipment', ru: 'Отгрузка' },
   incoterms: { zh: '贸易术语', en: 'Incoterms', ru: 'Инкотермс' },
@@ -184,13 +179,10 @@ const WORDS = {
   borderCrossing: { zh: '出境口岸', en: 'Border crossing', ru: 'Пункт пересечения границы' },
   transit: { zh: '过境国', en: 'Transit', ru: 'Транзит' },
   vessel: { zh: '捕捞船', en: 'Fishing vessel', ru: 'Промысловое судно' },
-  containers: { zh: '集装箱 / 封号', en: 'Containers / seals', ru: 'Контейнеры / пломбы' },
   container: { zh: '集装箱', en: 'Container', ru: 'Контейнер' },
   seal: { zh: '封号', en: 'Seal', ru: 'Пломба' },
   noContainer: { zh: '未装箱', en: 'Not containerised', ru: 'Без контейнера' },
-  hsCode: { zh: 'HS编码', en: 'HS code', ru: 'Код ТН ВЭД' },
   description: { zh: '品名', en: 'Description', ru: 'Наименование' },
-  lot: { zh: '批号', en: 'Lot', ru: 'Партия' },
   packages: { zh: '件数', en: 'Packages', ru: 'Мест' },
   packing: { zh: '包装', en: 'Packing', ru: 'Упаковка' },
   marks: { zh: '唛头', en: 'Marks', ru: 'Маркировка' },
@@ -200,14 +192,6 @@ const WORDS = {
   amount: { zh: '金额', en: 'Amount', ru: 'Сумма' },
   total: { zh: '合计', en: 'Total', ru: 'Итого' },
   subtotal: { zh: '小计', en: 'Subtotal', ru: 'Итого по контейнеру' },
-  product: { zh: '产品', en: 'Product', ru: 'Продукция' },
-  latinName: { zh: '学名', en: 'Scientific name', ru: 'Латинское название' },
-  productionMethod: { zh: '生产方式', en: 'Production method', ru: 'Способ производства' },
-  wild: { zh: '野生捕捞', en: 'wild-caught', ru: 'вылов в природе' },
-  farmed: { zh: '养殖', en: 'farmed', ru: 'аквакультура' },
-  catchArea: { zh: '捕捞区域', en: 'Catch area', ru: 'Район вылова' },
-  producedAt: { zh: '生产日期', en: 'Production date', ru: 'Дата изготовления' },
-  expiresAt: { zh: '保质期至', en: 'Expiry date', ru: 'Годен до' },
   temperature: { zh: '储存/运输温度', en: 'Storage / transport temperature', ru: 'Температура хранения / перевозки' },
   aquaticProducts: { zh: '水产品', en: 'Aquatic products', ru: 'Рыба и рыбопродукция' },
   meatProducts: { zh: '肉类产品', en: 'Meat products', ru: 'Мясная продукция' },
@@ -223,15 +207,15 @@ const WORDS = {
     ru: 'Данные заявки: критерий происхождения заполняет администратор перед подачей в уполномоченный орган.',
   },
   toFill: { zh: '（待填写）', en: '(to be filled in)', ru: '(заполнить)' },
-} as const satisfies Record<string, Record<Lang, string>>;
+} as const satisfies Record<string, Record<DocLang, string>>;
 
 type Word = keyof typeof WORDS;
 
-const ZH_EN: readonly Lang[] = ['zh', 'en'];
-const ZH_EN_RU: readonly Lang[] = ['zh', 'en', 'ru'];
+const ZH_EN: readonly DocLang[] = ['zh', 'en'];
+const ZH_EN_RU: readonly DocLang[] = ['zh', 'en', 'ru'];
 
 /** "中文 / English[ / Русский]" in one line, for headings and table headers. */
-function say(word: Word, langs: readonly Lang[] = ZH_EN): string {
+function words(word: Word, langs: readonly DocLang[] = ZH_EN): string {
   return langs.map((l) => WORDS[word][l]).join(' / ');
 }
 
@@ -252,18 +236,18 @@ function tempRange(min: number | null, max: number | null): string {
 }
 
 /** A name in every language asked for that it has (Chinese may be missing). */
-function names(n: { name_ru: string; name_en: string | null; name_zh: string | null }, langs: readonly Lang[]): Node {
+function names(n: { name_ru: string; name_en: string | null; name_zh: string | null }, langs: readonly DocLang[]): Node {
   const lines = langs.map((l) => (l === 'ru' ? n.name_ru : l === 'en' ? n.name_en : n.name_zh)).filter((t): t is string => !!t);
   return { stack: lines.map((text, i) => ({ text, bold: i === 0 })) };
 }
 
-function partyBlock(p: ExportParty, langs: readonly Lang[], extra: [Word, string | null][] = []): Node {
+function partyBlock(p: ExportParty, langs: readonly DocLang[], extra: [Word, string | null][] = []): Node {
   const addresses = langs.map((l) => (l === 'ru' ? p.address_ru : l === 'en' ? p.address_en : p.address_zh)).filter((t): t is string => !!t);
   return {
     stack: [
       names(p, langs),
       ...addresses.map((text) => ({ text, fontSize: 8 })),
-      ...extra.filter(([, v]) => v).map(([w, v]) => ({ text: `${say(w, langs)}: ${v}`, fontSize: 8 })),
+      ...extra.filter(([, v]) => v).map(([w, v]) => ({ text: `${words(w, langs)}: ${v}`, fontSize: 8 })),
     ],
   };
 }
@@ -276,7 +260,7 @@ function fields(rows: [string, Node][], labelWidth = 170): Node {
   };
 }
 
-function th(word: Word, langs: readonly Lang[] = ZH_EN, alignment?: 'right'): Node {
+function th(word: Word, langs: readonly DocLang[] = ZH_EN, alignment?: 'right'): Node {
   return { stack: langs.map((l, i) => ({ text: WORDS[word][l], bold: i === 0 })), style: 'th', ...(alignment ? { alignment } : {}) };
 }
 
@@ -296,12 +280,12 @@ function sum(lines: readonly ExportLine[], key: 'packages' | 'net_g' | 'gross_g'
   return lines.reduce((total, l) => total + l[key], 0);
 }
 
-function header(title: Word, data: ExportSetData, opts: ExportSetOptions, langs: readonly Lang[], suffix: string): Node {
+function header(title: Word, data: ExportSetData, opts: ExportSetOptions, langs: readonly DocLang[], suffix: string): Node {
   const version = opts.version ?? 1;
   return {
     stack: [
-      { text: say(title, langs), style: 'title' },
-      { text: `${say('number', ZH_EN)} ${opts.number ?? `${data.shipment.number}-${suffix}`}   ${say('date', ZH_EN)}: ${isoDate(opts.issuedAt)}`, style: 'subtitle' },
+      { text: words(title, langs), style: 'title' },
+      { text: `${words('number', ZH_EN)} ${opts.number ?? `${data.shipment.number}-${suffix}`}   ${words('date', ZH_EN)}: ${isoDate(opts.issuedAt)}`, style: 'subtitle' },
       ...(version > 1 ? [{ text: langs.map((l) => versionNote(version, l)).join(' / '), style: 'subtitle', bold: true }] : []),
     ],
     margin: [0, 0, 0, 10],
@@ -314,7 +298,7 @@ function page(title: Word, data: ExportSetData, opts: ExportSetOptions, content:
     pageMargins: [32, 32, 32, 36],
     content,
     footer: (current: number, pages: number) => ({
-      text: `${data.shipment.number} · ${say(title)} · ${current}/${pages}`,
+      text: `${data.shipment.number} · ${words(title)} · ${current}/${pages}`,
       alignment: 'right',
       style: 'footer',
       margin: [32, 10, 32, 0],
@@ -336,12 +320,12 @@ const ORIGIN: Record<string, { zh: string; en: string; ru: string }> = {
   CN: { zh: '中华人民共和国', en: 'People\'s Republic of China', ru: 'Китайская Народная Республика' },
 };
 
-function country(code: string, langs: readonly Lang[] = ZH_EN): string {
+function country(code: string, langs: readonly DocLang[] = ZH_EN): string {
   const c = ORIGIN[code];
   return c ? `${langs.map((l) => c[l]).join(' / ')} (${code})` : code;
 }
 
-function productCell(line: ExportLine, langs: readonly Lang[]): Node {
+function productCell(line: ExportLine, langs: readonly DocLang[]): Node {
   const n = names(line.product, langs) as { stack: Node[] };
   return { stack: [...n.stack, ...(line.product.latin_name ? [{ text: line.product.latin_name, italics: true, fontSize: 7.5 }] : [])] };
 }
@@ -351,9 +335,9 @@ function productCell(line: ExportLine, langs: readonly Lang[]): Node {
 /** Prices and currency the invoice needs; refused in Russian and English when one is missing. */
 function invoiceTerms(data: ExportSetData, opts: ExportSetOptions): { currency: string; incoterms: string; price: (code: string) => number } {
   const currency = opts.currency ?? data.shipment.currency;
-  if (!currency) throw new DomainError('VALIDATION', { details: sayRuEn('не указана валюта (в отгрузке или параметрах)', 'no currency (shipment or options)') }, 'currency');
+  if (!currency) throw new DomainError('VALIDATION', { details: say('не указана валюта (в отгрузке или параметрах)', 'no currency (shipment or options)') }, 'currency');
   const missing = [...new Set(data.lines.map((l) => l.product.code))].filter((code) => !(Number.isFinite(opts.prices?.[code]) && opts.prices![code]! >= 0));
-  if (missing.length) throw new DomainError('VALIDATION', { details: sayRuEn(`нет цены за кг: ${missing.join(', ')}`, `no unit price per kg: ${missing.join(', ')}`) }, 'prices');
+  if (missing.length) throw new DomainError('VALIDATION', { details: say(`нет цены за кг: ${missing.join(', ')}`, `no unit price per kg: ${missing.join(', ')}`) }, 'prices');
   return { currency, incoterms: opts.incoterms ?? data.shipment.incoterms ?? '—', price: (code) => opts.prices![code]! };
 }
 
@@ -381,7 +365,7 @@ export function invoiceDocument(data: ExportSetData, opts: ExportSetOptions): Do
     ]);
   }
   body.push([
-    { text: `${say('total')} (${currency})`, colSpan: 4, bold: true }, '', '', '',
+    { text: `${words('total')} (${currency})`, colSpan: 4, bold: true }, '', '', '',
     num(String(sum(data.lines, 'packages')), true), num(kg(sum(data.lines, 'net_g')), true), num(kg(sum(data.lines, 'gross_g')), true), '', num(`${money(total)} ${currency}`, true),
   ]);
   const s = data.seller;
@@ -389,21 +373,21 @@ export function invoiceDocument(data: ExportSetData, opts: ExportSetOptions): Do
     header('invoice', data, opts, ZH_EN, 'INV'),
     {
       columns: [
-        { width: '*', stack: [{ text: say('seller'), style: 'label' }, partyBlock(s, ZH_EN, [['chinaRegNo', s.china_reg_no]])] },
-        { width: '*', stack: [{ text: say('buyer'), style: 'label' }, partyBlock(data.buyer, ZH_EN, [['taxId', data.buyer.tax_id]])] },
-        { width: '*', stack: [{ text: say('consignee'), style: 'label' }, partyBlock(data.consignee, ZH_EN, [['taxId', data.consignee.tax_id]])] },
+        { width: '*', stack: [{ text: words('seller'), style: 'label' }, partyBlock(s, ZH_EN, [['chinaRegNo', s.china_reg_no]])] },
+        { width: '*', stack: [{ text: words('buyer'), style: 'label' }, partyBlock(data.buyer, ZH_EN, [['taxId', data.buyer.tax_id]])] },
+        { width: '*', stack: [{ text: words('consignee'), style: 'label' }, partyBlock(data.consignee, ZH_EN, [['taxId', data.consignee.tax_id]])] },
       ],
       columnGap: 12,
       margin: [0, 0, 0, 8],
     },
     fields([
-      [say('shipment'), data.shipment.number],
-      [say('incoterms'), incoterms],
-      [say('currency'), currency],
-      [say('countryOfOrigin'), country(s.country)],
-      [say('destination'), country(data.shipment.destination_country)],
-      [say('transport'), data.shipment.transport ?? '—'],
-      [say('containers'), containersText(data)],
+      [words('shipment'), data.shipment.number],
+      [words('incoterms'), incoterms],
+      [words('currency'), currency],
+      [words('countryOfOrigin'), country(s.country)],
+      [words('destination'), country(data.shipment.destination_country)],
+      [words('transport'), data.shipment.transport ?? '—'],
+      [words('containers'), containersText(data)],
     ]),
     { table: { headerRows: 1, widths: [42, '*', 62, 66, 36, 50, 50, 46, 62], body }, layout: 'lightHorizontalLines', fontSize: 8 },
   ], true);
@@ -418,35 +402,35 @@ export function packingListDocument(data: ExportSetData, opts: ExportSetOptions)
     const lines = data.lines.filter((l) => l.container_no === container);
     for (const line of lines) {
       body.push([
-        container ?? say('noContainer'), sealOf(data, container), line.lot, productCell(line, ZH_EN), line.product.hs_code ?? '—',
+        container ?? words('noContainer'), sealOf(data, container), line.lot, productCell(line, ZH_EN), line.product.hs_code ?? '—',
         num(String(line.packages)), num(kg(line.net_g)), num(kg(line.gross_g)),
       ]);
     }
     body.push([
-      { text: `${say('subtotal')} ${container ?? say('noContainer')}`, colSpan: 5, bold: true, fillColor: '#f4f4f4' }, '', '', '', '',
+      { text: `${words('subtotal')} ${container ?? words('noContainer')}`, colSpan: 5, bold: true, fillColor: '#f4f4f4' }, '', '', '', '',
       { ...(num(String(sum(lines, 'packages')), true) as object), fillColor: '#f4f4f4' },
       { ...(num(kg(sum(lines, 'net_g')), true) as object), fillColor: '#f4f4f4' },
       { ...(num(kg(sum(lines, 'gross_g')), true) as object), fillColor: '#f4f4f4' },
     ]);
   }
   body.push([
-    { text: say('total'), colSpan: 5, bold: true }, '', '', '', '',
+    { text: words('total'), colSpan: 5, bold: true }, '', '', '', '',
     num(String(sum(data.lines, 'packages')), true), num(kg(sum(data.lines, 'net_g')), true), num(kg(sum(data.lines, 'gross_g')), true),
   ]);
   return page('packingList', data, opts, [
     header('packingList', data, opts, ZH_EN, 'PL'),
     {
       columns: [
-        { width: '*', stack: [{ text: say('seller'), style: 'label' }, partyBlock(data.seller, ZH_EN)] },
-        { width: '*', stack: [{ text: say('consignee'), style: 'label' }, partyBlock(data.consignee, ZH_EN)] },
+        { width: '*', stack: [{ text: words('seller'), style: 'label' }, partyBlock(data.seller, ZH_EN)] },
+        { width: '*', stack: [{ text: words('consignee'), style: 'label' }, partyBlock(data.consignee, ZH_EN)] },
       ],
       columnGap: 12,
       margin: [0, 0, 0, 8],
     },
     fields([
-      [say('countryOfOrigin'), country(data.seller.country)],
-      [say('destination'), country(data.shipment.destination_country)],
-      [say('transport'), data.shipment.transport ?? '—'],
+      [words('countryOfOrigin'), country(data.seller.country)],
+      [words('destination'), country(data.shipment.destination_country)],
+      [words('transport'), data.shipment.transport ?? '—'],
     ]),
     { table: { headerRows: 1, widths: [60, 40, 62, '*', 36, 32, 44, 44], body }, layout: 'lightHorizontalLines', fontSize: 8 },
   ]);
@@ -456,26 +440,26 @@ export function packingListDocument(data: ExportSetData, opts: ExportSetOptions)
 function vetSection(data: ExportSetData, opts: ExportSetOptions, aquatic: boolean, lines: ExportLine[], breakBefore: boolean): Node[] {
   const L = ZH_EN_RU;
   const s = data.seller;
-  const blank = say('toFill', L);
+  const blank = words('toFill', L);
   const temps = [...new Set(lines.map((l) => tempRange(l.product.storage_temp_min, l.product.storage_temp_max)))].join(', ');
   const parties: [string, Node][] = [
-    [say('shipper', L), partyBlock(s, L)],
-    [say('producer', L), partyBlock(s, ['en'], [['chinaRegNo', s.china_reg_no], ['vetApprovalNo', s.vet_approval_no]])],
-    [say('consignee', L), partyBlock(data.consignee, L)],
+    [words('shipper', L), partyBlock(s, L)],
+    [words('producer', L), partyBlock(s, ['en'], [['chinaRegNo', s.china_reg_no], ['vetApprovalNo', s.vet_approval_no]])],
+    [words('consignee', L), partyBlock(data.consignee, L)],
   ];
   const consignment: [string, Node][] = [
-    [say('countryOfOrigin', L), country(s.country, L)],
-    [say('destination', L), country(data.shipment.destination_country, L)],
-    [say('transport', L), data.shipment.transport ?? blank],
-    [say('borderCrossing', L), data.shipment.border_crossing ?? blank],
-    [say('transit', L), blank],
-    ...(aquatic ? [[say('vessel', L), blank] as [string, Node]] : []),
-    [say('containers', L), containersText(data)],
-    [say('packing', L), opts.packing ?? blank],
-    [say('temperature', L), temps],
-    [say('packages', L), String(sum(lines, 'packages'))],
-    [say('netKg', L), kg(sum(lines, 'net_g'))],
-    [say('grossKg', L), kg(sum(lines, 'gross_g'))],
+    [words('countryOfOrigin', L), country(s.country, L)],
+    [words('destination', L), country(data.shipment.destination_country, L)],
+    [words('transport', L), data.shipment.transport ?? blank],
+    [words('borderCrossing', L), data.shipment.border_crossing ?? blank],
+    [words('transit', L), blank],
+    ...(aquatic ? [[words('vessel', L), blank] as [string, Node]] : []),
+    [words('containers', L), containersText(data)],
+    [words('packing', L), opts.packing ?? blank],
+    [words('temperature', L), temps],
+    [words('packages', L), String(sum(lines, 'packages'))],
+    [words('netKg', L), kg(sum(lines, 'net_g'))],
+    [words('grossKg', L), kg(sum(lines, 'gross_g'))],
   ];
   const cols: Word[] = aquatic
     ? ['product', 'latinName', 'productionMethod', 'catchArea', 'lot', 'producedAt', 'packages', 'netKg', 'grossKg']
@@ -485,7 +469,7 @@ function vetSection(data: ExportSetData, opts: ExportSetOptions, aquatic: boolea
     const method: Node = l.production_method ? { stack: L.map((lang) => WORDS[l.production_method!][lang]) } : '—';
     const marks = [l.lot, s.china_reg_no].filter(Boolean).join(' · ');
     const cells: Partial<Record<Word, Node>> = {
-      product: { stack: [...(names(l.product, L) as { stack: Node[] }).stack, { text: `${say('hsCode', ['en'])} ${l.product.hs_code ?? '—'}`, fontSize: 7 }] },
+      product: { stack: [...(names(l.product, L) as { stack: Node[] }).stack, { text: `${words('hsCode', ['en'])} ${l.product.hs_code ?? '—'}`, fontSize: 7 }] },
       latinName: { text: l.product.latin_name ?? '—', italics: true },
       productionMethod: method,
       catchArea: l.catch_area ?? '—',
@@ -501,7 +485,7 @@ function vetSection(data: ExportSetData, opts: ExportSetOptions, aquatic: boolea
   }
   const widths = aquatic ? ['*', 96, 58, 84, 84, 52, 34, 48, 48] : ['*', 48, 78, 56, 56, 38, 52, 52];
   return [
-    { text: say(aquatic ? 'aquaticProducts' : 'meatProducts', L), style: 'h2', ...(breakBefore ? { pageBreak: 'before' } : {}) },
+    { text: words(aquatic ? 'aquaticProducts' : 'meatProducts', L), style: 'h2', ...(breakBefore ? { pageBreak: 'before' } : {}) },
     { columns: [fields(parties, 110), fields(consignment, 120)], columnGap: 14 },
     { table: { headerRows: 1, widths, body }, layout: 'lightHorizontalLines', fontSize: 7.5 },
   ];
@@ -526,20 +510,20 @@ export function originApplicationDocument(data: ExportSetData, opts: ExportSetOp
   // The certificate lists goods, not lots: one row per product.
   for (const code of [...new Set(data.lines.map((l) => l.product.code))]) {
     const lines = data.lines.filter((l) => l.product.code === code);
-    body.push([lines[0]!.product.hs_code ?? '—', productCell(lines[0]!, ZH_EN), num(String(sum(lines, 'packages'))), num(kg(sum(lines, 'net_g'))), num(kg(sum(lines, 'gross_g'))), { text: say('toFill'), color: '#888888' }]);
+    body.push([lines[0]!.product.hs_code ?? '—', productCell(lines[0]!, ZH_EN), num(String(sum(lines, 'packages'))), num(kg(sum(lines, 'net_g'))), num(kg(sum(lines, 'gross_g'))), { text: words('toFill'), color: '#888888' }]);
   }
-  body.push([{ text: say('total'), colSpan: 2, bold: true }, '', num(String(sum(data.lines, 'packages')), true), num(kg(sum(data.lines, 'net_g')), true), num(kg(sum(data.lines, 'gross_g')), true), '']);
+  body.push([{ text: words('total'), colSpan: 2, bold: true }, '', num(String(sum(data.lines, 'packages')), true), num(kg(sum(data.lines, 'net_g')), true), num(kg(sum(data.lines, 'gross_g')), true), '']);
   return page('origin', data, opts, [
     header('origin', data, opts, ZH_EN, 'CO'),
     { stack: ZH_EN.map((l) => ({ text: WORDS.originNotice[l] })), style: 'notice' },
     fields([
-      [say('exporter'), partyBlock(data.seller, ZH_EN)],
-      [say('consignee'), partyBlock(data.consignee, ZH_EN)],
-      [say('countryOfOrigin'), country(data.seller.country)],
-      [say('destination'), country(data.shipment.destination_country)],
-      [say('transport'), data.shipment.transport ?? say('toFill')],
-      [say('borderCrossing'), data.shipment.border_crossing ?? say('toFill')],
-      [say('containers'), containersText(data)],
+      [words('exporter'), partyBlock(data.seller, ZH_EN)],
+      [words('consignee'), partyBlock(data.consignee, ZH_EN)],
+      [words('countryOfOrigin'), country(data.seller.country)],
+      [words('destination'), country(data.shipment.destination_country)],
+      [words('transport'), data.shipment.transport ?? words('toFill')],
+      [words('borderCrossing'), data.shipment.border_crossing ?? words('toFill')],
+      [words('containers'), containersText(data)],
     ]),
     { table: { headerRows: 1, widths: [50, '*', 46, 60, 60, 90], body }, layout: 'lightHorizontalLines', fontSize: 8 },
   ]);
@@ -562,7 +546,7 @@ export async function renderExportSet(data: ExportSetData, opts: ExportSetOption
   return Promise.all(
     defs.map(async (d) => ({
       name: `${data.shipment.number}-${d.suffix}.pdf`,
-      pdf: await renderPdf(d.doc, { title: `${data.shipment.number} ${say(d.title, ['en'])}`, subject: say(d.title), createdAt: opts.issuedAt }),
+      pdf: await renderPdf(d.doc, { title: `${data.shipment.number} ${words(d.title, ['en'])}`, subject: words(d.title), createdAt: opts.issuedAt }),
     })),
   );
 }

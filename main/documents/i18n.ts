@@ -5,18 +5,13 @@
 export type DocLang = 'ru' | 'en' | 'zh';
 export const DOC_LANGS: readonly DocLang[] = ['ru', 'en', 'zh'];
 
-const CERTIFICATE = {
-  title: { ru: 'Сертификат качества', en: 'Quality certificate', zh: '质量证书' },
+/** Words every document prints the same way (the certificate and the export set alike). */
+export const DOCUMENT_WORDS = {
   number: { ru: '№', en: 'No.', zh: '编号' },
   date: { ru: 'Дата', en: 'Date', zh: '日期' },
   producer: { ru: 'Изготовитель', en: 'Producer', zh: '生产企业' },
-  address: { ru: 'Адрес', en: 'Address', zh: '地址' },
-  country: { ru: 'Страна', en: 'Country', zh: '国家' },
-  chinaRegNo: { ru: 'Рег. номер в Китае (GACC)', en: 'China registration No. (GACC)', zh: '在华注册编号' },
   vetApprovalNo: { ru: 'Ветеринарный номер предприятия', en: 'Veterinary approval No.', zh: '兽医批准编号' },
-  shipment: { ru: 'Отгрузка', en: 'Shipment', zh: '发货' },
   consignee: { ru: 'Грузополучатель', en: 'Consignee', zh: '收货人' },
-  destination: { ru: 'Страна назначения', en: 'Destination', zh: '目的国' },
   containers: { ru: 'Контейнеры / пломбы', en: 'Containers / seals', zh: '集装箱 / 封号' },
   product: { ru: 'Продукция', en: 'Product', zh: '产品' },
   latinName: { ru: 'Латинское название', en: 'Scientific name', zh: '学名' },
@@ -28,6 +23,16 @@ const CERTIFICATE = {
   lot: { ru: 'Партия', en: 'Lot', zh: '批号' },
   producedAt: { ru: 'Дата изготовления', en: 'Production date', zh: '生产日期' },
   expiresAt: { ru: 'Годен до', en: 'Expiry date', zh: '保质期至' },
+} as const satisfies Record<string, Record<DocLang, string>>;
+
+const CERTIFICATE = {
+  ...DOCUMENT_WORDS,
+  title: { ru: 'Сертификат качества', en: 'Quality certificate', zh: '质量证书' },
+  address: { ru: 'Адрес', en: 'Address', zh: '地址' },
+  country: { ru: 'Страна', en: 'Country', zh: '国家' },
+  chinaRegNo: { ru: 'Рег. номер в Китае (GACC)', en: 'China registration No. (GACC)', zh: '在华注册编号' },
+  shipment: { ru: 'Отгрузка', en: 'Shipment', zh: '发货' },
+  destination: { ru: 'Страна назначения', en: 'Destination', zh: '目的国' },
   storage: { ru: 'Температура хранения', en: 'Storage temperature', zh: '储存温度' },
   packages: { ru: 'Количество мест', en: 'Packages', zh: '件数' },
   netWeight: { ru: 'Масса нетто', en: 'Net weight', zh: '净重' },
