@@ -11,6 +11,8 @@ export interface TestPostgres {
   /** postgres://… of the `postgres` database as its superuser. */
   url: string;
   port: number;
+  /** Stops the server and starts it again on the same data (a restart at headquarters). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'plantdesk-hq-pg-'));
   chmodSync(dir, 0o777);
   const port = await freePort();
-  const server = new EmbeddedPostgres({ databaseDir: join(dir, 'data'), user: 'postgres', password: PASSWORD, port, persistent: false, onLog: () => undefined, onError: () => undefined });
+  const server = new EmbeddedPostgres({ databaseDir: join(dir, 'data'), user: 'postgres', password: PASSWORD, port, persistent: true, onLog: () => undefined, onError: () => undefined });
   try {
     await server.initialise();
     await server.start();
@@ -42,6 +44,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
+    async restart() {
+      await server.stop();
+      await server.start();
+    },
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -159,6 +159,42 @@ export const ERROR_MESSAGES = {
     ru: 'Центральная база обновлена более новой версией PlantDesk (миграция «{found}», эта программа знает {known}). Обновите PlantDesk; база не изменена.',
     en: 'The central database was migrated by a newer PlantDesk (migration "{found}"; this app knows {known}). Update PlantDesk; the database was not changed.',
   },
+  SYNC_NOT_CONFIGURED: {
+    ru: 'Синхронизация не настроена: укажите адрес сервера центрального офиса и ключ доступа (Настройки → Синхронизация)',
+    en: 'Synchronisation is not set up: enter the headquarters server address and access key (Settings → Synchronisation)',
+  },
+  SYNC_UNAUTHORIZED: {
+    ru: 'Сервер центрального офиса не принял ключ доступа: {reason}. Попросите администратора выдать новый ключ',
+    en: 'The headquarters server refused the access key: {reason}. Ask the administrator for a new key',
+  },
+  SYNC_CLIENT_TOO_OLD: {
+    ru: 'Эта версия PlantDesk (схема {client}) устарела для сервера центрального офиса (принимает {accepted}). Обновите PlantDesk: изменения сохранены на этом ПК и будут отправлены после обновления',
+    en: 'This PlantDesk (schema {client}) is too old for the headquarters server (accepts {accepted}). Update PlantDesk: the changes are kept on this PC and will be sent after the update',
+  },
+  SYNC_SERVER_TOO_OLD: {
+    ru: 'Сервер центрального офиса работает на более старой версии PlantDesk (схема {server}, эта программа {client}). Обновите сервер; изменения сохранены на этом ПК',
+    en: 'The headquarters server runs an older PlantDesk (schema {server}, this app {client}). Update the server; the changes are kept on this PC',
+  },
+  SYNC_GAP: {
+    ru: 'Сервер ждал изменение № {expected} от этого ПК, а получил начиная с № {got}. Изменения не приняты; обратитесь к администратору',
+    en: 'The server expected change {expected} from this PC but got changes from {got}. Nothing was accepted; contact the administrator',
+  },
+  SYNC_BAD_REQUEST: {
+    ru: 'Сервер центрального офиса отклонил запрос: {details}',
+    en: 'The headquarters server refused the request: {details}',
+  },
+  SYNC_FAILED: {
+    ru: 'Синхронизация прервана: {reason}. Ничего не потеряно, она продолжится со следующей попытки',
+    en: 'Synchronisation was interrupted: {reason}. Nothing was lost; it goes on with the next attempt',
+  },
+  SYNC_BUSY: {
+    ru: 'Синхронизация уже идёт',
+    en: 'Synchronisation is already running',
+  },
+  SYNC_WORKSPACE_NOT_EMPTY: {
+    ru: 'Рабочее место в {dir} уже создано: начальная загрузка с сервера возможна только в новую папку',
+    en: 'A workspace already exists in {dir}: a bootstrap from the server needs a new folder',
+  },
   TOO_MANY_PAGES: {
     ru: 'В PDF {pages} стр.: через окно печати печатается не больше {max} стр. за раз. Этикетки печатайте на принтере этикеток или сохраните PDF и напечатайте его частями',
     en: 'The PDF has {pages} pages: at most {max} print at a time through the print dialog. Print labels on the label printer, or save the PDF and print it in parts',

@@ -540,6 +540,59 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'replication: hybrid logical clock on each change, sync settings and state, conflicts reported by headquarters',
+    up(db) {
+      db.exec(`
+        -- The version's hybrid logical clock (see contract/sync.ts); changes captured before
+        -- version 5 have none and are sent with one made from their time.
+        ALTER TABLE change_log ADD COLUMN hlc TEXT;
+
+        -- This PC's replication: where headquarters is, how often, and where it got to. Local:
+        -- the access key never leaves this PC.
+        CREATE TABLE sync_state (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          hq_url TEXT,
+          token TEXT,
+          interval_min INTEGER NOT NULL DEFAULT 15 CHECK (interval_min BETWEEN 0 AND 1440),
+          -- Server sequence up to which rows from headquarters are applied here.
+          pull_cursor INTEGER NOT NULL DEFAULT 0 CHECK (pull_cursor >= 0),
+          hlc_physical INTEGER NOT NULL DEFAULT 0,
+          hlc_logical INTEGER NOT NULL DEFAULT 0,
+          -- Server time minus this PC's clock, measured at the last exchange.
+          clock_offset_ms INTEGER NOT NULL DEFAULT 0,
+          last_attempt_at INTEGER,
+          last_success_at INTEGER,
+          last_error_code TEXT,
+          last_error_ru TEXT,
+          last_error_en TEXT,
+          last_error_at INTEGER,
+          -- Headquarters refused this version: changes wait here until PlantDesk is updated.
+          update_required INTEGER NOT NULL DEFAULT 0 CHECK (update_required IN (0, 1)),
+          pushed_total INTEGER NOT NULL DEFAULT 0,
+          pulled_total INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        INSERT INTO sync_state (id) VALUES (1);
+
+        -- Versions written here that headquarters did not keep (a later version won, or the row
+        -- belongs to another site), and rows from headquarters this PC could not take: shown to
+        -- the user, never dropped silently.
+        CREATE TABLE sync_conflicts (
+          id INTEGER PRIMARY KEY,
+          at INTEGER NOT NULL,
+          side TEXT NOT NULL CHECK (side IN ('hq', 'local')),
+          table_name TEXT NOT NULL,
+          row_id TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          kept_hlc TEXT,
+          lost_hlc TEXT,
+          details TEXT
+        ) STRICT;
+        CREATE INDEX sync_conflicts_at ON sync_conflicts(at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

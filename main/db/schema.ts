@@ -122,6 +122,8 @@ export interface ChangeLogRow {
   at: number;
   audit_seq: number;
   data: string | null;
+  /** Hybrid logical clock of the version (null for changes captured before workspace v5). */
+  hlc: string | null;
 }
 
 /** One reading of a sensor channel (local to this PC, not replicated): a value, or why there is none. */

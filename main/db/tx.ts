@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import { TABLE_ROWS } from '../contract/entities.js';
+import { formatHlc, tickHlc, type Hlc } from '../contract/sync.js';
 import type { Permission, Role } from '../contract/roles.js';
 import { newId } from '../core/ids.js';
 import { qb, QueryRunner } from './query.js';
@@ -64,7 +65,7 @@ export interface AuditPayload {
 
 export class Tx {
   readonly changes: RowChange[] = [];
-  private changeStream: { origin: string; next: number; auditSeq: number } | undefined;
+  private changeStream: ChangeStream | undefined;
 
   constructor(
     readonly q: QueryRunner,
@@ -118,7 +119,7 @@ export class Tx {
     this.changes.push({ table, id, op, before, after });
     const stream = this.stream();
     this.q.sqlRun(
-      'INSERT INTO change_log (origin_id, origin_seq, site_id, table_name, row_id, op, at, audit_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO change_log (origin_id, origin_seq, site_id, table_name, row_id, op, at, audit_seq, data, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       stream.origin,
       stream.next++,
       after.site_id as string,
@@ -128,21 +129,29 @@ export class Tx {
       this.now,
       stream.auditSeq,
       JSON.stringify(after),
+      stream.hlcText,
     );
   }
 
   /**
    * This installation's change stream, read once per operation: its id, the next gapless
-   * sequence number, and the seq of the audit entry this operation will append (so every
-   * change row points at the audit entry that explains it).
+   * sequence number, the seq of the audit entry this operation will append (so every change
+   * row points at the audit entry that explains it), and the operation's hybrid logical clock:
+   * past every clock this PC has written or seen, on the wall clock corrected by what
+   * headquarters said the time was at the last exchange.
    */
-  private stream(): { origin: string; next: number; auditSeq: number } {
+  private stream(): ChangeStream {
     if (!this.changeStream) {
-      const origin = this.q.sql<{ workspace_id: string }>('SELECT workspace_id FROM workspace WHERE id = 1')[0]?.workspace_id;
-      if (!origin) throw new Error('the workspace has no identity yet: run setup first');
+      const ws = this.q.sql<{ workspace_id: string; home_site_id: string; hlc_physical: number; hlc_logical: number; clock_offset_ms: number }>(
+        `SELECT w.workspace_id, w.home_site_id, s.hlc_physical, s.hlc_logical, s.clock_offset_ms
+         FROM workspace w JOIN sync_state s ON s.id = 1 WHERE w.id = 1`,
+      )[0];
+      if (!ws) throw new Error('the workspace has no identity yet: run setup first');
+      const origin = ws.workspace_id;
       const last = this.q.sql<{ last_seq: number }>('SELECT last_seq FROM change_sequences WHERE origin_id = ?', origin)[0]?.last_seq ?? 0;
       const head = this.q.sql<{ seq: number }>('SELECT seq FROM audit_head WHERE id = 1')[0]?.seq ?? 0;
-      this.changeStream = { origin, next: last + 1, auditSeq: head + 1 };
+      const hlc = tickHlc({ physical: ws.hlc_physical, logical: ws.hlc_logical }, this.now + ws.clock_offset_ms);
+      this.changeStream = { origin, next: last + 1, auditSeq: head + 1, hlc, hlcText: formatHlc(hlc, ws.home_site_id, origin) };
     }
     return this.changeStream;
   }
@@ -155,6 +164,7 @@ export class Tx {
         this.changeStream.origin,
         this.changeStream.next - 1,
       );
+      this.q.sqlRun('UPDATE sync_state SET hlc_physical = ?, hlc_logical = ? WHERE id = 1', this.changeStream.hlc.physical, this.changeStream.hlc.logical);
     }
     // Telemetry is not an audited event: a device that only stored samples (no alert raised or
     // closed, no result recorded) changed no shared row, and one entry per sensor poll would bury
@@ -178,6 +188,14 @@ export class Tx {
       }),
     });
   }
+}
+
+interface ChangeStream {
+  origin: string;
+  next: number;
+  auditSeq: number;
+  hlc: Hlc;
+  hlcText: string;
 }
 
 /** Devices act through the device manager's trusted actor: no user, a `device:<code>` name. */

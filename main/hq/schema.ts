@@ -103,6 +103,38 @@ const CENTRAL_MIGRATIONS: Record<string, Migration> = {
       `).execute(db);
     },
   },
+  '0002_access_and_subscriptions': {
+    async up(db) {
+      // A pull pages one site's rows of a table by server sequence.
+      for (const table of CENTRAL_TABLES) await sql.raw(`CREATE INDEX ${table}_site_seq ON ${table} (site_id, hq_seq)`).execute(db);
+      await sql.raw(`
+        -- Access keys of the sync service, one per installation or per site. Only the SHA-256 of
+        -- a key is stored. A key is bound to the site that first uses it, so one plant's key
+        -- cannot push as another; a headquarters key makes its site the owner of reference data.
+        CREATE TABLE hq_tokens (
+          id bigserial PRIMARY KEY,
+          label text NOT NULL,
+          token_sha256 text NOT NULL UNIQUE,
+          headquarters boolean NOT NULL DEFAULT false,
+          site_id text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          last_used_at timestamptz,
+          revoked_at timestamptz
+        );
+
+        -- What a site receives besides its own rows, the reference data of headquarters and
+        -- every site's card: rows of one table owned by another site (an export office
+        -- following the plants' lots and inspections).
+        CREATE TABLE hq_subscriptions (
+          site_id text NOT NULL,
+          table_name text NOT NULL,
+          source_site_id text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (site_id, table_name, source_site_id)
+        );
+      `).execute(db);
+    },
+  },
 };
 
 class InCodeProvider implements MigrationProvider {
