@@ -7,6 +7,7 @@ import { makeError, type OperationError, type Result } from './contract/errors.j
 import {
   isDeviceOperation,
   isDocumentOperation,
+  isSyncOperation,
   isOperationName,
   operations,
   type OperationName,
@@ -31,6 +32,7 @@ import { referenceHandlers } from './services/reference.js';
 import { scanHandlers } from './services/scans.js';
 import { sensorHandlers } from './services/sensors.js';
 import { shipmentHandlers } from './services/shipments.js';
+import { syncHandlers } from './services/sync.js';
 import { traceHandlers } from './services/trace.js';
 import { actorOf, homeSiteId, tokenHash, userHandlers } from './services/users.js';
 import type { UserRow } from './db/schema.js';
@@ -52,6 +54,7 @@ const handlers: Handlers<RegistryOperationName> = {
   ...labHandlers,
   ...documentHandlers,
   ...exportHandlers,
+  ...syncHandlers,
 };
 
 /**
@@ -156,6 +159,7 @@ export class Registry {
     // Hardware operations are served by the device service; the registry alone cannot run them.
     if (isDeviceOperation(name)) return { ok: false, error: makeError('DEVICES_UNAVAILABLE', { operation: name }) };
     if (isDocumentOperation(name)) return { ok: false, error: makeError('SERVICE_UNAVAILABLE', { operation: name, service: 'documents' }) };
+    if (isSyncOperation(name)) return { ok: false, error: makeError('SERVICE_UNAVAILABLE', { operation: name, service: 'sync' }) };
     const def = operations[name];
     const parsed = def.input.safeParse(input === undefined ? {} : input);
     if (!parsed.success) return { ok: false, error: validationError(def.input, input, parsed.error) };

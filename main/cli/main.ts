@@ -20,6 +20,7 @@ import { DEVICE_COMMANDS } from './devices.js';
 import { DOCUMENT_COMMANDS } from './documents.js';
 import { EXPORT_COMMANDS } from './exports.js';
 import { HQ_COMMANDS } from './hq.js';
+import { SYNC_COMMANDS } from './sync.js';
 import { date, dateTime, kg, table, tree } from './format.js';
 
 export type Lang = 'ru' | 'en';
@@ -29,7 +30,7 @@ interface Parsed {
   options: Map<string, string[]>;
 }
 
-const FLAGS = new Set(['json', 'help', 'backward', 'forward', 'in-stock', 'version']);
+const FLAGS = new Set(['json', 'help', 'backward', 'forward', 'in-stock', 'version', 'headquarters']);
 
 export function parseArgv(argv: string[]): Parsed {
   const positionals: string[] = [];
@@ -545,6 +546,7 @@ const COMMANDS: Record<string, Command> = {
   ...DOCUMENT_COMMANDS,
   ...EXPORT_COMMANDS,
   ...HQ_COMMANDS,
+  ...SYNC_COMMANDS,
 };
 
 function inspection(ctx: Context, i: OperationOutput<'inspections.get'>): Output {

@@ -12,6 +12,10 @@ export const jobProgress = z.object({
   /** Units done of `total` (objects, labels); `total` is 0 until it is known. */
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
+  /** What the job is doing now, for jobs with stages (a synchronisation: push, pull). */
+  phase: z.string().optional(),
+  /** Counts a window shows beside the bar (changes sent, rows received), with the time the job began for a rate. */
+  counts: z.record(z.string(), z.number()).optional(),
 });
 export type JobProgress = z.infer<typeof jobProgress>;
 

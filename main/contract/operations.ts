@@ -83,7 +83,7 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   runs?: Service;
 }
 
-export type Service = 'device' | 'documents';
+export type Service = 'device' | 'documents' | 'sync';
 
 function op<I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> {
   return def;
@@ -482,6 +482,54 @@ export const export1cView = export1cRow.extend({
   exported_by_name: z.string().nullable(),
   /** Null on a PC that did not write the export (its objects stay where it was written). */
   counts: z.record(export1cObjectType, z.number().int()).nullable(),
+});
+
+const messagePair = obj({ ru: z.string(), en: z.string() });
+
+/** This PC's replication as the status bar and the settings show it (never the access key itself). */
+export const syncStatusView = obj({
+  configured: z.boolean(),
+  hq_url: z.string().nullable(),
+  has_token: z.boolean(),
+  interval_min: z.number().int(),
+  pending_changes: z.number().int(),
+  pull_cursor: z.number().int(),
+  last_attempt_at: z.number().int().nullable(),
+  last_success_at: z.number().int().nullable(),
+  last_error: obj({ code: z.string(), message: messagePair, at: z.number().int() }).nullable(),
+  /** Headquarters refused this version of PlantDesk: changes wait here until it is updated. */
+  update_required: z.boolean(),
+  pushed_total: z.number().int(),
+  pulled_total: z.number().int(),
+  conflicts: z.number().int(),
+  /** An exchange is running now (known to the sync service; false from the registry alone). */
+  running: z.boolean(),
+});
+export type SyncStatusView = z.infer<typeof syncStatusView>;
+
+export const syncConflictView = obj({
+  id: z.number().int(),
+  at: z.number().int(),
+  /** hq: headquarters kept another version of a row written here; local: a row from headquarters was refused here. */
+  side: z.enum(['hq', 'local']),
+  table_name: z.string(),
+  row_id: z.string(),
+  reason: z.string(),
+  kept_hlc: z.string().nullable(),
+  lost_hlc: z.string().nullable(),
+  details: z.string().nullable(),
+});
+
+export const syncReportView = obj({
+  pushed: z.number().int(),
+  batches: z.number().int(),
+  conflicts: z.number().int(),
+  pulled: z.number().int(),
+  pages: z.number().int(),
+  deferred: z.number().int(),
+  refused: z.number().int(),
+  pending: z.number().int(),
+  ms: z.number().int(),
 });
 
 /** The most a print job carries (characters of ZPL or TSPL). */
@@ -1197,6 +1245,48 @@ export const operations = {
     summary: 'Render N carton or pallet labels of a lot as a PDF (one page each) or as ZPL for a label printer of this PC',
   }),
 
+  // Replication with headquarters. Settings and status are local to this PC; the exchange runs
+  // in the sync service (asynchronously, progress as job.progress), on a timer, on reconnect
+  // and on demand.
+  'sync.status': op({
+    input: empty,
+    output: syncStatusView,
+    permission: 'session',
+    mutation: false,
+    summary: 'Replication of this PC: headquarters address, last success, changes waiting, last error with its cause',
+  }),
+  'sync.configure': op({
+    input: obj({
+      hq_url: z
+        .string()
+        .trim()
+        .max(500)
+        .regex(/^https?:\/\/[^\s]+$/, say('адрес вида https://сервер:порт', 'an address like https://server:port'))
+        .nullable(),
+      /** The access key from headquarters; left out, the stored one stays. */
+      token: z.string().trim().min(16).max(200).optional(),
+      interval_min: z.number().int().min(0).max(1440),
+    }),
+    output: syncStatusView,
+    permission: 'sync.manage',
+    mutation: true,
+    summary: 'Set the headquarters address, access key and how often to synchronise (0: only on demand)',
+  }),
+  'sync.conflicts': op({
+    input: obj({ ...paging }),
+    output: page(syncConflictView),
+    permission: 'sync.manage',
+    mutation: false,
+    summary: 'Versions written here that headquarters did not keep, and rows from headquarters this PC could not take, newest first',
+  }),
+  'sync.run': serviceOp('sync', {
+    input: obj({ direction: z.enum(['both', 'push', 'pull']).default('both'), job: jobId }),
+    output: syncReportView,
+    permission: 'session',
+    mutation: true,
+    summary: 'Synchronise with headquarters now: send the changes made here, then receive what headquarters has for this PC',
+  }),
+
   // Devices: hardware (run in the device service, asynchronously)
   'devices.ports': deviceOp({
     input: empty,
@@ -1298,8 +1388,12 @@ export type DeviceOperationName = {
 export type DocumentOperationName = {
   [K in OperationName]: Operations[K] extends { runs: 'documents' } ? K : never;
 }[OperationName];
+/** Operations of the sync service (the exchange with headquarters). */
+export type SyncOperationName = {
+  [K in OperationName]: Operations[K] extends { runs: 'sync' } ? K : never;
+}[OperationName];
 /** Operations that run in one database transaction in the registry. */
-export type RegistryOperationName = Exclude<OperationName, DeviceOperationName | DocumentOperationName>;
+export type RegistryOperationName = Exclude<OperationName, DeviceOperationName | DocumentOperationName | SyncOperationName>;
 
 export function isDeviceOperation(name: OperationName): name is DeviceOperationName {
   return (operations[name] as OperationDef).runs === 'device';
@@ -1309,7 +1403,11 @@ export function isDocumentOperation(name: OperationName): name is DocumentOperat
   return (operations[name] as OperationDef).runs === 'documents';
 }
 
+export function isSyncOperation(name: OperationName): name is SyncOperationName {
+  return (operations[name] as OperationDef).runs === 'sync';
+}
+
 /** Operations a service runs instead of the registry (which only admits them). */
-export function isServiceOperation(name: OperationName): name is DeviceOperationName | DocumentOperationName {
+export function isServiceOperation(name: OperationName): name is DeviceOperationName | DocumentOperationName | SyncOperationName {
   return (operations[name] as OperationDef).runs !== undefined;
 }

@@ -35,6 +35,7 @@ export const PERMISSIONS = [
   'documents.issue', // issue and reissue numbered documents (certificates, export set, recall reports)
   'documents.void', // void an issued document with a reason
   'exports.1c', // write the period's stock documents for 1C (EnterpriseData), see and save past exports
+  'sync.manage', // headquarters address and access key of this PC, schedule, conflicts
   'devices.record', // devices themselves: sensor samples, lab results (never a person's role)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeviceManager } from '../devices/manager.js';
 import { DeviceService } from '../devices/service.js';
 import { DocumentService } from '../documents/service.js';
+import { syncService } from '../sync/host.js';
+import type { SyncService } from '../sync/service.js';
 import { EventHub, EVENT_CHANNELS } from '../host/events.js';
 import { handleRequest } from '../host/invoke.js';
 import { CONTENT_SECURITY_POLICY, isAllowedExternalUrl } from '../host/security.js';
@@ -21,6 +23,7 @@ const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
 let workspace: Workspace | undefined;
 let devices: DeviceService | undefined;
 let documents: DocumentService | undefined;
+let sync: SyncService | undefined;
 let mainWindow: BrowserWindow | undefined;
 const events = new EventHub();
 
@@ -88,6 +91,8 @@ function start(): void {
     onInternalError: (what, error) => console.error(`${what}:`, error),
     onProgress: (progress) => events.publish('job.progress', progress),
   });
+  sync = syncService(workspace, events);
+  sync.start();
 
   // CSP as a header on what comes over HTTP(S) — file:// responses get none, so for the app's own
   // pages the meta tag in index.html (the same policy) is what applies.
@@ -99,7 +104,7 @@ function start(): void {
   ipcMain.handle(IPC_INVOKE, (event, request: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: { code: 'FORBIDDEN', message: { ru: 'Недоверенный источник', en: 'Untrusted sender' } } };
     const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session }, devices, documents);
+    return handleRequest(workspace!, events, { operation: r.operation, input: r.input, session: r.session }, devices, documents, sync);
   });
   events.subscribe((channel, payload) => {
     if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) return;
@@ -132,6 +137,7 @@ if (!app.requestSingleInstanceLock()) {
   // Close the devices (writing the sensor samples still waiting) and then the database cleanly
   // (WAL checkpoint) before the process ends.
   app.on('will-quit', (event) => {
+    sync?.stop();
     const closing = devices;
     devices = undefined;
     if (!closing) return workspace?.close();

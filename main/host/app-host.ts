@@ -6,6 +6,7 @@ import { DeviceService } from '../devices/service.js';
 import type { Workspace } from '../workspace.js';
 import { startBrowserHost, type BrowserHost, type BrowserHostOptions } from './browser-host.js';
 import { EventHub } from './events.js';
+import { syncService } from '../sync/host.js';
 
 export interface AppHost {
   host: BrowserHost;
@@ -16,7 +17,7 @@ export interface AppHost {
 
 export async function startAppHost(
   workspace: Workspace,
-  options: Omit<BrowserHostOptions, 'workspace' | 'events' | 'devices'> & { devices?: DeviceManagerOptions },
+  options: Omit<BrowserHostOptions, 'workspace' | 'events' | 'devices' | 'sync'> & { devices?: DeviceManagerOptions },
 ): Promise<AppHost> {
   const { devices: deviceOptions, ...hostOptions } = options;
   const events = new EventHub();
@@ -24,12 +25,15 @@ export async function startAppHost(
     onError: (what, error) => console.error(`${what}:`, error),
     ...deviceOptions,
   });
-  const host = await startBrowserHost({ ...hostOptions, workspace, events, devices: new DeviceService(workspace, manager) });
+  const sync = syncService(workspace, events);
+  const host = await startBrowserHost({ ...hostOptions, workspace, events, devices: new DeviceService(workspace, manager), sync });
   void manager.start();
+  sync.start();
   return {
     host,
     manager,
     async close() {
+      sync.stop();
       await host.close();
       await manager.stop();
     },

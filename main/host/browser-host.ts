@@ -20,6 +20,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { makeError, type Result } from '../contract/errors.js';
 import type { DeviceService } from '../devices/service.js';
 import { DocumentService } from '../documents/service.js';
+import { syncService } from '../sync/host.js';
+import type { SyncService } from '../sync/service.js';
 import type { Workspace } from '../workspace.js';
 import { EventHub } from './events.js';
 import { handleRequest } from './invoke.js';
@@ -36,6 +38,8 @@ export interface BrowserHostOptions {
   events?: EventHub;
   /** This PC's device service; without it, hardware operations answer DEVICES_UNAVAILABLE. */
   devices?: DeviceService;
+  /** This PC's sync service (the app host starts its timer); without it, one that syncs on demand only. */
+  sync?: SyncService;
 }
 
 export interface BrowserHost {
@@ -125,6 +129,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const events = options.events ?? new EventHub();
   // Rendering documents needs only the workspace, so every browser host serves it.
   const documents = new DocumentService(options.workspace, { onProgress: (progress) => events.publish('job.progress', progress) });
+  const sync = options.sync ?? syncService(options.workspace, events);
   const lan = options.lan ?? false;
   let port = 0;
 
@@ -161,7 +166,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const auth = req.headers.authorization;
     const session = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : null;
     // Errors are values with status 200: the request itself was fine, the operation said no.
-    sendResult(res, 200, await handleRequest(options.workspace, events, { operation: request.operation, input: request.input, session }, options.devices, documents));
+    sendResult(res, 200, await handleRequest(options.workspace, events, { operation: request.operation, input: request.input, session }, options.devices, documents, sync));
   };
 
   const staticFile = (req: IncomingMessage, res: ServerResponse): void => {
