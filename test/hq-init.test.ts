@@ -30,7 +30,7 @@ describe('plantdesk hq init', () => {
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     const result = JSON.parse(first.out) as { server: string; applied: string[]; version: number };
-    expect(result).toMatchObject({ applied: ['0001_domain_and_replication'], version: CENTRAL_VERSION });
+    expect(result).toMatchObject({ applied: ['0001_domain_and_replication', '0002_access_and_subscriptions'], version: CENTRAL_VERSION });
     expect(result.server).not.toContain('hq-test-password'); // the password is never printed
 
     const columns = await query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
@@ -56,30 +56,30 @@ describe('plantdesk hq init', () => {
 
     const again = await runCli(['hq', 'init', '--url', server.url]);
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(/is up to date \(version 1\)/);
+    expect(again.out).toMatch(/is up to date \(version 2\)/);
   }, 60_000);
 
   test('a database migrated by a newer PlantDesk is refused and left as it is', async () => {
     await runCli(['hq', 'init', '--url', server.url]);
-    await query("INSERT INTO kysely_migration (name, timestamp) VALUES ('0002_from_the_future', now())");
+    await query("INSERT INTO kysely_migration (name, timestamp) VALUES ('0099_from_the_future', now())");
     try {
       const tables = await query('SELECT count(*)::int AS n FROM information_schema.tables');
       const refused = await runCli(['hq', 'init', '--url', server.url, '--lang', 'en']);
       expect(refused.code).toBe(1);
-      expect(refused.err).toMatch(/HQ_SCHEMA_TOO_NEW: The central database was migrated by a newer PlantDesk \(migration "0002_from_the_future"/);
+      expect(refused.err).toMatch(/HQ_SCHEMA_TOO_NEW: The central database was migrated by a newer PlantDesk \(migration "0099_from_the_future"/);
       expect(await query('SELECT count(*)::int AS n FROM information_schema.tables')).toEqual(tables);
     } finally {
-      await query("DELETE FROM kysely_migration WHERE name = '0002_from_the_future'");
+      await query("DELETE FROM kysely_migration WHERE name = '0099_from_the_future'");
     }
   }, 60_000);
 
   test('an unreachable server and a URL that is not PostgreSQL get clear refusals, without the password', async () => {
     const down = await runCli(['hq', 'init', '--url', 'postgres://hq:secret-pw@127.0.0.1:1/plantdesk', '--lang', 'en']);
     expect(down.code).toBe(1);
-    expect(down.err).toMatch(/HQ_UNREACHABLE: The central database postgres:\/\/hq:\*\*\*@127\.0\.0\.1:1\/plantdesk cannot be reached: .*ECONNREFUSED/);
+    expect(down.err).toMatch(/HQ_UNREACHABLE: The headquarters server postgres:\/\/hq:\*\*\*@127\.0\.0\.1:1\/plantdesk cannot be reached: .*ECONNREFUSED/);
     expect(down.err).not.toContain('secret-pw');
     const wrong = await runCli(['hq', 'init', '--url', 'http://hq.example/']);
     expect(wrong.code).toBe(2);
-    expect(wrong.err).toMatch(/--url: expected postgres:\/\//);
+    expect(wrong.err).toMatch(/--url \(or PLANTDESK_HQ_DATABASE\): expected postgres:\/\//);
   }, 60_000);
 });

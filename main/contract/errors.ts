@@ -152,8 +152,8 @@ export const ERROR_MESSAGES = {
     en: 'Weight {weight} kg is outside the scale range ({min}–{max} kg)',
   },
   HQ_UNREACHABLE: {
-    ru: 'Сервер центральной базы {server} недоступен: {reason}',
-    en: 'The central database {server} cannot be reached: {reason}',
+    ru: 'Сервер центрального офиса {server} недоступен: {reason}',
+    en: 'The headquarters server {server} cannot be reached: {reason}',
   },
   HQ_SCHEMA_TOO_NEW: {
     ru: 'Центральная база обновлена более новой версией PlantDesk (миграция «{found}», эта программа знает {known}). Обновите PlantDesk; база не изменена.',
