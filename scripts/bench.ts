@@ -4,9 +4,10 @@
 // Output: `#` lines give context; every figure is one line
 //   bench: <name> <value> <unit> baseline <value> ratio <value>
 // Nothing is asserted: targets are printed for the reader (receipt ratio ≥ 0.20, trace p95 < 50 ms,
-// stock p95 < 100 ms, scale event p99 < 20 ms). Environment: BENCH_RECEIPTS, BENCH_LINES,
+// stock p95 < 100 ms, scale event p99 < 20 ms, sync push ratio ≥ 0.5). Environment: BENCH_RECEIPTS, BENCH_LINES,
 // BENCH_QUERIES (trace), BENCH_STOCK_QUERIES, BENCH_REBUILD=1 (regenerate the cached big
-// workspace), BENCH_DEVICE_FRAMES, BENCH_DEVICE_STREAM, BENCH_DOC_RUNS (certificate), BENCH_ONLY=workspace|ui|devices|documents (one group).
+// workspace), BENCH_DEVICE_FRAMES, BENCH_DEVICE_STREAM, BENCH_DOC_RUNS (certificate), BENCH_SYNC_CHANGES (push, default 1,000,000), BENCH_SYNC_PULL,
+// BENCH_SYNC_WEEK_DOWN, BENCH_SYNC_WEEK_UP (sync; see bench-sync.ts), BENCH_ONLY=workspace|ui|devices|documents|sync (one group).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { localYymmdd } from '../main/services/common.js';
 import { Workspace } from '../main/workspace.js';
 import { benchDevices } from './bench-devices.js';
 import { benchDocuments } from './bench-documents.js';
+import { benchSync } from './bench-sync.js';
 import { benchUi } from './bench-ui.js';
 import { mulberry32 } from '../main/core/prng.js';
 import { ADMIN, BIG_DEFAULTS, call, DAY, ensureBigWorkspace, setupPlant } from './bench-data.js';
@@ -399,6 +401,7 @@ async function main(): Promise<void> {
     if (!only || only === 'ui') await benchUi(figure, note);
     if (!only || only === 'devices') await benchDevices(figure, note);
     if (!only || only === 'documents') await benchDocuments(figure, note);
+    if (!only || only === 'sync') await benchSync(figure, note);
     note(`done in ${f2((performance.now() - started) / 1000)} s`);
   } finally {
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
