@@ -80,7 +80,7 @@ interface Refs {
   userId: string;
 }
 
-function refsOf(db: SqliteDatabase): Refs {
+export function refsOf(db: SqliteDatabase): Refs {
   const one = <R>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as R;
   const ws = one<{ workspace_id: string; home_site_id: string }>('SELECT workspace_id, home_site_id FROM workspace WHERE id = 1');
   const product = one<{ id: string; shelf_life_days: number; production_method: string | null }>(
@@ -103,7 +103,7 @@ function refsOf(db: SqliteDatabase): Refs {
  * the tables and the change log as the write path would (full row JSON in column order,
  * origin_seq gapless after the installation's last, one HLC per lot+movement operation).
  */
-function generateChanges(db: SqliteDatabase, count: number, codePrefix: string, refs: Refs): void {
+export function generateChanges(db: SqliteDatabase, count: number, codePrefix: string, refs: Refs): void {
   const lotColumns = (db.prepare('PRAGMA table_info(lots)').all() as { name: string }[]).map((c) => c.name);
   const movementColumns = (db.prepare('PRAGMA table_info(movements)').all() as { name: string }[]).map((c) => c.name);
   const insert = (table: string, columns: string[]) =>

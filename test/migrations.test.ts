@@ -240,6 +240,19 @@ const MIGRATION_CHECKS: Record<number, (db: SqliteDatabase) => void> = {
     expect(() => object('e1', 'g1')).toThrow(/UNIQUE constraint failed|PRIMARY KEY/);
     expect(() => object('no-such-export', 'g2')).toThrow(/FOREIGN KEY constraint failed/);
   },
+  5(db) {
+    expect(names(db, 'table')).toEqual(expect.arrayContaining(['sync_state', 'sync_conflicts']));
+    // One row of sync state from the start, nothing configured, the cursor at the beginning.
+    expect(db.prepare('SELECT hq_url, token, interval_min, pull_cursor, hlc_physical, update_required FROM sync_state').all()).toEqual([
+      { hq_url: null, token: null, interval_min: 15, pull_cursor: 0, hlc_physical: 0, update_required: 0 },
+    ]);
+    expect(() => db.prepare('INSERT INTO sync_state (id) VALUES (2)').run()).toThrow(/CHECK constraint failed/);
+    expect(() => db.prepare('UPDATE sync_state SET interval_min = 2000').run()).toThrow(/CHECK constraint failed/);
+    // Changes captured before this version have no clock; new ones carry it.
+    const columns = db.prepare('PRAGMA table_info(change_log)').all() as { name: string; notnull: number }[];
+    expect(columns.find((c) => c.name === 'hlc')).toMatchObject({ notnull: 0 });
+    expect(() => db.prepare("INSERT INTO sync_conflicts (at, side, table_name, row_id, reason) VALUES (1, 'elsewhere', 'lots', 'x', 'older')").run()).toThrow(/CHECK constraint failed/);
+  },
 };
 
 describe('migrations', () => {

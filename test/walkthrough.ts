@@ -163,6 +163,7 @@ export const WALKTHROUGH: Step[] = [
     const today = new Date(p.now).toLocaleDateString('sv-SE'); // YYYY-MM-DD, local
     await document(p, 'exports.1c', { from: today, to: today }, p.adminToken);
   }),
+  call('sync.configure', () => ({ hq_url: 'https://hq.example.ru:8787', token: 'k'.repeat(32), interval_min: 30 })),
   call('auth.logout', () => ({}), 'qc'),
 ];
 

@@ -1283,7 +1283,9 @@ export const operations = {
     input: obj({ direction: z.enum(['both', 'push', 'pull']).default('both'), job: jobId }),
     output: syncReportView,
     permission: 'session',
-    mutation: true,
+    // Not a write of this PC's user: the rows it brings were audited where they were written.
+    // Windows refresh on the workspace.changed the sync service publishes when it finishes.
+    mutation: false,
     summary: 'Synchronise with headquarters now: send the changes made here, then receive what headquarters has for this PC',
   }),
 

@@ -10,6 +10,7 @@ import { onAuthLost } from '../api/hooks';
 import { AlertBanner } from '../components/AlertBanner';
 import { Button, ErrorBanner, Field, fieldError, TextInput } from '../components/forms';
 import { LineModeContext } from '../components/lineMode';
+import { SyncIndicator, SyncStatusProvider } from '../components/syncStatus';
 import { setLanguage, type Lang } from '../i18n';
 import { SCREENS, type ScreenId } from '../screens';
 
@@ -256,6 +257,7 @@ function Workspace({ me, onLogout }: { me: Me; onLogout(): void }) {
   return (
     <Session.Provider value={context}>
       <LineModeContext.Provider value={lineMode}>
+      <SyncStatusProvider>
       <div className="shell">
         <header className="topbar">
           <div className="brand">
@@ -269,6 +271,7 @@ function Workspace({ me, onLogout }: { me: Me; onLogout(): void }) {
             ))}
           </nav>
           <div className="topbar-right">
+            <SyncIndicator />
             <label className="toggle">
               <input type="checkbox" checked={lineMode} onChange={(e) => setLineMode(e.target.checked)} /> {t('app.lineMode')}
             </label>
@@ -284,6 +287,7 @@ function Workspace({ me, onLogout }: { me: Me; onLogout(): void }) {
           {current && allowed ? <Screen id={current.id}>{current.render()}</Screen> : <div className="banner banner-error">{t('common.forbidden')}</div>}
         </main>
       </div>
+      </SyncStatusProvider>
       </LineModeContext.Provider>
     </Session.Provider>
   );

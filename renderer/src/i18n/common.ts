@@ -13,6 +13,7 @@ export const common = {
       temperature: 'Температура',
       documents: 'Документы',
       exchange1c: 'Обмен с 1С',
+      sync: 'Синхронизация',
       settings: 'Настройки',
     },
     auth: {
@@ -85,6 +86,7 @@ export const common = {
       temperature: 'Temperature',
       documents: 'Documents',
       exchange1c: '1C exchange',
+      sync: 'Synchronisation',
       settings: 'Settings',
     },
     auth: {

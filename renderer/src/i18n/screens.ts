@@ -32,3 +32,5 @@ import { exchange1cWords } from './exchange1c';
 screens.push(exchange1cWords);
 import { labelsWords } from './labels';
 screens.push(labelsWords);
+import { syncWords } from './sync';
+screens.push(syncWords);

@@ -10,10 +10,11 @@ import { ReceiptsScreen } from './Receipts';
 import { SettingsScreen } from './Settings';
 import { ShipmentsScreen } from './Shipments';
 import { StockScreen } from './Stock';
+import { SyncScreen } from './Sync';
 import { TemperatureScreen } from './Temperature';
 import { TraceScreen } from './Trace';
 
-export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'documents' | 'exchange1c' | 'settings';
+export type ScreenId = 'dashboard' | 'receipts' | 'stock' | 'quality' | 'production' | 'shipments' | 'trace' | 'temperature' | 'documents' | 'exchange1c' | 'sync' | 'settings';
 
 export interface ScreenDef {
   id: ScreenId;
@@ -34,5 +35,7 @@ export const SCREENS: ScreenDef[] = [
   // Everyone may find and reprint an issued document; issuing and voiding are checked inside.
   { id: 'documents', any: ['session'], render: () => <DocumentsScreen /> },
   { id: 'exchange1c', any: ['exports.1c'], render: () => <Exchange1cScreen /> },
+  // Everyone sees how this PC's replication stands and may run it; settings and conflicts need 'sync.manage' (checked inside).
+  { id: 'sync', any: ['session'], render: () => <SyncScreen /> },
   { id: 'settings', any: ['reference.write', 'users.manage', 'devices.manage'], render: () => <SettingsScreen /> },
 ];
