@@ -39,33 +39,57 @@ const rowJson = (table: string) =>
   `json_build_object('seq', x.hq_seq, 'table', '${table}', 'hlc', x.hq_hlc, 'data', to_jsonb(x) - 'hq_seq' - 'hq_origin' - 'hq_hlc')::text`;
 
 /**
- * One page: the `limit` rows with the lowest server sequence after the cursor, across tables.
- * Each table contributes its own lowest `limit`, so the merged first `limit` are exact. The
- * rows arrive as JSON text and go out without being parsed.
+ * One page: the `limit` rows with the lowest server sequence after the cursor, across tables and
+ * owner sites. Each (table, site) contributes its own lowest `limit` through the (site_id, hq_seq)
+ * index, so the merged first `limit` are exact. The rows arrive as JSON text and go out without
+ * being parsed. Read in one snapshot with the highest sequence visible in it: a page that is not
+ * full moves the cursor to that head, past rows this installation does not receive (its own,
+ * other sites'), so they are never scanned again.
  */
-export async function readPullPage(db: pg.Pool, request: PullRequest, scope: PullScope): Promise<{ json: string; next: number; count: number; more: boolean; head: number }> {
+export async function readPullPage(pool: pg.Pool, request: PullRequest, scope: PullScope): Promise<{ json: string; next: number; count: number; more: boolean; head: number }> {
   const params: unknown[] = [request.after, request.origin_id, request.limit];
   const parts: string[] = [];
   for (const [table, sites] of scope) {
-    let filter = '';
-    if (sites !== 'all') {
-      params.push(sites);
-      filter = ` AND x.site_id = ANY($${params.length})`;
+    for (const site of sites === 'all' ? [null] : sites) {
+      let filter = '';
+      if (site !== null) {
+        params.push(site);
+        filter = ` AND x.site_id = $${params.length}`;
+      }
+      parts.push(
+        `(SELECT x.hq_seq AS seq, ${rowJson(table)} AS row FROM ${ident(table)} x
+          WHERE x.hq_seq > $1 AND x.hq_origin <> $2${filter} ORDER BY x.hq_seq LIMIT $3)`,
+      );
     }
-    parts.push(
-      `(SELECT x.hq_seq AS seq, ${rowJson(table)} AS row FROM ${ident(table)} x
-        WHERE x.hq_seq > $1 AND x.hq_origin <> $2${filter} ORDER BY x.hq_seq LIMIT $3)`,
-    );
   }
-  const { rows } = await db.query<{ seq: string; row: string }>(`SELECT seq, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY seq LIMIT $3`, params);
-  const head = await sequenceHead(db);
-  const next = rows.length > 0 ? Number(rows.at(-1)!.seq) : request.after;
-  return { json: `[${rows.map((r) => r.row).join(',')}]`, next, count: rows.length, more: rows.length === request.limit, head };
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await client.query<{ seq: string; row: string }>(`SELECT seq, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY seq LIMIT $3`, params);
+    const head = await visibleHead(client);
+    await client.query('COMMIT');
+    const more = rows.length === request.limit;
+    const next = more ? Number(rows.at(-1)!.seq) : Math.max(head, request.after);
+    return { json: `[${rows.map((r) => r.row).join(',')}]`, next, count: rows.length, more, head };
+  } catch (error) {
+    broken = await client.query('ROLLBACK').then(
+      () => false,
+      () => true,
+    );
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }
 
-async function sequenceHead(db: pg.Pool | pg.PoolClient): Promise<number> {
-  const { rows } = await db.query<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM hq_change_seq');
-  return rows[0]!.is_called ? Number(rows[0]!.last_value) : 0;
+/**
+ * The highest server sequence visible in this transaction's snapshot. Sequence numbers are
+ * handed out under the push lock, in commit order, so every row at or below it is visible too.
+ */
+async function visibleHead(client: pg.PoolClient): Promise<number> {
+  const heads = REPLICATED_TABLES.map((t) => `(SELECT max(hq_seq) FROM ${ident(t)})`).join(', ');
+  return Number((await client.query<{ head: string | null }>(`SELECT GREATEST(${heads}) AS head`)).rows[0]!.head ?? 0);
 }
 
 /**
@@ -80,8 +104,7 @@ export async function streamSnapshot(pool: pg.Pool, siteId: string, serverTime: 
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const scope = await pullScope(client, siteId);
-    const heads = REPLICATED_TABLES.map((t) => `(SELECT max(hq_seq) FROM ${ident(t)})`).join(', ');
-    const head = Number((await client.query<{ head: string | null }>(`SELECT GREATEST(${heads}) AS head`)).rows[0]!.head ?? 0);
+    const head = await visibleHead(client);
     out.write(JSON.stringify({ head, server_time: serverTime, site_id: siteId }) + '\n');
     let count = 0;
     for (const [table, sites] of scope) {
