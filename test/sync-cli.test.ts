@@ -98,6 +98,11 @@ describe('plantdesk sync and hq commands', () => {
     const text = await as(dir, 'sync', 'status');
     expect(text.out).toMatch(/last error: .*cannot be reached/);
 
+    const tokens = JSON.parse((await runCli(['hq', 'tokens', '--url', pgs.url, '--json'])).out) as { rows: { id: number; site_code: string; last_used_at: string | null }[] };
+    expect(tokens.rows.find((t) => t.id === key.id)).toMatchObject({ site_code: 'BFP' }); // bound to the site that used it first
+    expect(tokens.rows.find((t) => t.id === key.id)!.last_used_at).not.toBeNull();
+    expect(JSON.stringify(tokens)).not.toContain(key.token);
+
     // A revoked key no longer synchronises.
     expect((await runCli(['hq', 'revoke', '--url', pgs.url, '--id', String(key.id)])).code).toBe(0);
     const revoked = await as(dir, 'sync', 'push');

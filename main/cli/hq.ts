@@ -2,7 +2,7 @@
 // sync service the plant PCs talk to, `hq token`, `hq subscribe` and `hq conflicts` administer
 // it. None needs a workspace; the URL names the database and a role that owns the schema.
 import { once } from 'node:events';
-import { createToken, listConflicts, revokeToken, subscribe } from '../hq/admin.js';
+import { createToken, listConflicts, listTokens, revokeToken, subscribe } from '../hq/admin.js';
 import { CENTRAL_VERSION, initCentral, safeUrl } from '../hq/schema.js';
 import { startHqServer } from '../hq/server.js';
 import { list, parseIntOption, UsageError } from './args.js';
@@ -69,6 +69,19 @@ export const HQ_COMMANDS: Record<string, Command> = {
         value: issued,
         text: `Access key ${issued.id} (${label}${headquarters ? ', headquarters' : ''}):\n  ${issued.token}\nIt is shown only now. It belongs to the first site that synchronises with it.`,
       };
+    },
+  },
+  'hq tokens': {
+    usage: 'hq tokens --url postgres://… [--json]',
+    summary: 'The access keys issued: the site each speaks for, when last used, revoked ones',
+    async run(ctx) {
+      const url = centralUrl(ctx);
+      ctx.opts.assertAllUsed();
+      const rows = await listTokens(url);
+      const text = rows.length === 0 ? 'No access keys' : rows
+        .map((t) => `${String(t.id).padStart(4)}  ${t.label}${t.headquarters ? ' (headquarters)' : ''}  site ${t.site_code ?? '—'}  last used ${t.last_used_at ?? 'never'}${t.revoked_at ? `  REVOKED ${t.revoked_at}` : ''}`)
+        .join('\n');
+      return { value: { rows }, text };
     },
   },
   'hq revoke': {

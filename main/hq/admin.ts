@@ -52,6 +52,28 @@ export async function revokeToken(url: string, id: number): Promise<boolean> {
   return withCentral(url, async (db) => (await db.query('UPDATE hq_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id])).rowCount === 1);
 }
 
+export interface TokenView {
+  id: number;
+  label: string;
+  headquarters: boolean;
+  site_code: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The keys issued (never the keys themselves): which site each speaks for, when last used. */
+export async function listTokens(url: string): Promise<TokenView[]> {
+  return withCentral(url, async (db) => {
+    const { rows } = await db.query<{ id: string; label: string; headquarters: boolean; site_code: string | null; created_at: Date; last_used_at: Date | null; revoked_at: Date | null }>(
+      `SELECT t.id, t.label, t.headquarters, s.code AS site_code, t.created_at, t.last_used_at, t.revoked_at
+       FROM hq_tokens t LEFT JOIN sites s ON s.id = t.site_id ORDER BY t.id`,
+    );
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return rows.map((r) => ({ ...r, id: Number(r.id), created_at: r.created_at.toISOString(), last_used_at: iso(r.last_used_at), revoked_at: iso(r.revoked_at) }));
+  });
+}
+
 async function siteIdByCode(db: pg.Client, code: string): Promise<string> {
   const row = (await db.query<{ id: string }>('SELECT id FROM sites WHERE code = $1', [code])).rows[0];
   if (!row) throw new DomainError('SYNC_BAD_REQUEST', { details: `headquarters has no site with code ${code} (has it synchronised yet?)` });

@@ -128,7 +128,9 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
   const authenticate = async (req: IncomingMessage): Promise<Token> => {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ')) throw new HttpError(401, makeError('SYNC_UNAUTHORIZED', { reason: 'no access key was sent' }));
-    const row = (await pool.query<Token>('SELECT id, site_id FROM hq_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL', [tokenHash(auth.slice(7))])).rows[0];
+    const row = (
+      await pool.query<Token>('UPDATE hq_tokens SET last_used_at = now() WHERE token_sha256 = $1 AND revoked_at IS NULL RETURNING id, site_id', [tokenHash(auth.slice(7))])
+    ).rows[0];
     if (!row) throw new HttpError(401, makeError('SYNC_UNAUTHORIZED', { reason: 'the key is unknown or revoked' }));
     return row;
   };
@@ -137,7 +139,7 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
   const bindSite = async (token: Token, siteId: string): Promise<void> => {
     if (token.site_id === null) {
       const bound = await pool.query<{ site_id: string }>(
-        'UPDATE hq_tokens SET site_id = COALESCE(site_id, $2), last_used_at = now() WHERE id = $1 RETURNING site_id',
+        'UPDATE hq_tokens SET site_id = COALESCE(site_id, $2) WHERE id = $1 RETURNING site_id',
         [token.id, siteId],
       );
       token.site_id = bound.rows[0]!.site_id;
