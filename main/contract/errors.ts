@@ -160,8 +160,8 @@ export const ERROR_MESSAGES = {
     en: 'The central database was migrated by a newer PlantDesk (migration "{found}"; this app knows {known}). Update PlantDesk; the database was not changed.',
   },
   SYNC_NOT_CONFIGURED: {
-    ru: 'Синхронизация не настроена: укажите адрес сервера центрального офиса и ключ доступа (Настройки → Синхронизация)',
-    en: 'Synchronisation is not set up: enter the headquarters server address and access key (Settings → Synchronisation)',
+    ru: 'Синхронизация не настроена: укажите адрес сервера центрального офиса и ключ доступа (раздел «Синхронизация»)',
+    en: 'Synchronisation is not set up: enter the headquarters server address and access key (the Synchronisation screen)',
   },
   SYNC_UNAUTHORIZED: {
     ru: 'Сервер центрального офиса не принял ключ доступа: {reason}. Попросите администратора выдать новый ключ',

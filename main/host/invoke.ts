@@ -39,6 +39,8 @@ export async function handleRequest(
       : sync && isSyncOperation(name)
       ? await sync.invokeSync(name, request.input, session)
       : workspace.invoke(name, request.input, session);
+  // Whether an exchange runs now is known to the sync service only.
+  if (result.ok && name === 'sync.status' && sync) (result.value as { running: boolean }).running = sync.isRunning;
   if (result.ok && operations[name].mutation) events.publish('workspace.changed', { operation: name });
   // The saved settings take effect now: changed devices are reopened, removed ones closed.
   if (result.ok && name === 'devices.save') void devices?.manager.reload();

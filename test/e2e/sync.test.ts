@@ -188,6 +188,12 @@ describe.skipIf(missing !== null)('synchronisation with headquarters, in Chromiu
     expect(await page.getByRole('form', { name: 'Настройки синхронизации' }).count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Конфликты' }).count()).toBe(0);
     await expect.poll(() => page.getByRole('button', { name: 'Синхронизировать сейчас' }).isEnabled()).toBe(true);
+
+    // In English the last error reads in English.
+    await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
+    await waitText(page.getByTestId('sync-last-error'), `The headquarters server ${linkUrl} cannot be reached`);
+    await waitText(page.getByTestId('sync-indicator'), /^Sync: .* · waiting \d+$/);
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
   }, 120_000);
 });
 

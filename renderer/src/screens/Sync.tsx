@@ -34,7 +34,7 @@ export function SyncScreen() {
   return (
     <>
       <h1>{t('sync.title')}</h1>
-      <p className="muted">{t('sync.intro')}</p>
+      <p className="muted sy-intro">{t('sync.intro')}</p>
       {status?.update_required && (
         <div className="banner banner-warn sy-update" role="alert" data-testid="sync-update-required">
           {t('sync.updateRequired')}
@@ -45,7 +45,7 @@ export function SyncScreen() {
       {status && <RunPanel onFinished={reload} />}
       {admin ? (
         <>
-          {status && <SettingsForm key={`${status.hq_url ?? ''}|${status.has_token}|${status.interval_min}`} status={status} onSaved={reload} />}
+          {status && <SettingsForm status={status} onSaved={reload} />}
           <Conflicts />
         </>
       ) : (
@@ -174,8 +174,11 @@ function RunProgress({ progress }: { progress: JobProgress | undefined }) {
     const timer = window.setInterval(() => tick((n) => n + 1), 1000);
     return () => window.clearInterval(timer);
   }, []);
-  const known = progress !== undefined && progress.total > 0;
   const counts = progress?.counts ?? {};
+  // Everything sent: headquarters is being asked for this PC's data, how much is not known yet.
+  const asking = progress?.phase === 'push' && progress.done >= progress.total;
+  const phase = asking ? 'pull' : progress?.phase;
+  const known = progress !== undefined && !asking && progress.total > 0;
   const pushed = counts.pushed ?? 0;
   const pulled = counts.pulled ?? 0;
   const started = counts.started_at;
@@ -184,7 +187,7 @@ function RunProgress({ progress }: { progress: JobProgress | undefined }) {
   return (
     <div className="sy-progress" data-testid="sync-progress">
       <div className="toolbar">
-        <span className="sy-phase">{progress?.phase ? t(`sync.phase.${progress.phase}`, { defaultValue: progress.phase }) : t('sync.starting')}</span>
+        <span className="sy-phase">{phase ? t(`sync.phase.${phase}`, { defaultValue: phase }) : t('sync.starting')}</span>
         <progress aria-label={t('sync.progressLabel')} style={{ flex: '1 1 20rem' }} {...(known ? { value: progress.done, max: progress.total } : {})} />
       </div>
       <span className="muted" role="status">
@@ -203,6 +206,14 @@ function SettingsForm({ status, onSaved }: { status: SyncStatusView; onSaved(): 
   const [token, setToken] = useState('');
   const [interval, setMinutes] = useState(String(status.interval_min));
   const [saved, setSaved] = useState(false);
+  // Settings changed elsewhere (another window) show here unless the user is editing them.
+  const [dirty, setDirty] = useState(false);
+  useEffect(() => {
+    if (dirty) return;
+    setUrl(status.hq_url ?? '');
+    setMinutes(String(status.interval_min));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [status.hq_url, status.interval_min]);
   const lang = i18n.language;
 
   const submit = async (event: FormEvent) => {
@@ -216,11 +227,13 @@ function SettingsForm({ status, onSaved }: { status: SyncStatusView; onSaved(): 
     });
     if (!result) return;
     setToken('');
+    setDirty(false);
     setSaved(true);
     onSaved();
   };
   const edit = (set: (v: string) => void) => (value: string) => {
     set(value);
+    setDirty(true);
     setSaved(false);
   };
 
