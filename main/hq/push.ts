@@ -148,9 +148,10 @@ function copyText(value: unknown): string {
 /**
  * The latest staged version of each row is judged against the stored one: a row owned by
  * another site (or a change of owner) is not this installation's to write; a stored version of
- * another installation with a later clock stays. Those are logged with the lost version, and the
- * kept row gets a new server sequence so the installation that lost pulls it back. Everything
- * else is upserted with a new server sequence.
+ * another installation with a later clock stays. Those are logged with the lost version; a row
+ * kept over an older version gets a new server sequence so the installation that lost pulls it
+ * back (a refused non-owner gets nothing back: the owner's PCs would only download the same row
+ * again). Everything else is upserted with a new server sequence.
  */
 async function merge(
   client: pg.PoolClient,
@@ -181,7 +182,7 @@ async function merge(
        RETURNING table_name AS "table", row_id, reason, kept_origin, kept_hlc, lost_hlc
      ), restamped AS (
        UPDATE ${t} SET hq_seq = nextval('hq_change_seq')
-       FROM judged j WHERE ${t}.id = j.id AND j.lost IS NOT NULL AND j.t_origin IS NOT NULL
+       FROM judged j WHERE ${t}.id = j.id AND j.lost = 'older'
        RETURNING 1
      ), merged AS (
        INSERT INTO ${t} (${cols.join(', ')}, hq_seq, hq_origin, hq_hlc)

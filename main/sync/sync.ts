@@ -152,6 +152,7 @@ export interface BootstrapOptions {
   /** This PC's station code ('2', 'B'…): lot codes and document numbers of PCs of one site never collide. */
   station: string;
   onProgress?: (progress: SyncProgress) => void;
+  now?: () => number;
 }
 
 export interface BootstrapReport {
@@ -168,7 +169,8 @@ export interface BootstrapReport {
  * folder is left without a workspace identity and the bootstrap can simply run again.
  */
 export async function bootstrapWorkspace(dir: string, options: BootstrapOptions): Promise<BootstrapReport> {
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const started = now();
   if (!/^[A-Z0-9]{1,2}$/.test(options.station)) throw new DomainError('VALIDATION', { details: 'station: 1 or 2 capital Latin letters or digits (the site has its first PC already)' });
   const client = new HqClient(options.url, options.token);
   const existed = existsSync(join(dir, WORKSPACE_FILE));
@@ -186,7 +188,7 @@ export async function bootstrapWorkspace(dir: string, options: BootstrapOptions)
       let chunk: ReturnType<typeof pulledRow.parse>[] = [];
       let ended: number | undefined;
       const flush = () => {
-        rows += applyPulled(db, chunk, head!.head, Date.now()).applied;
+        rows += applyPulled(db, chunk, head!.head, now()).applied;
         chunk = [];
         progress.pulled = rows;
         options.onProgress?.(progress);
@@ -198,7 +200,7 @@ export async function bootstrapWorkspace(dir: string, options: BootstrapOptions)
             originId,
             head.site_id,
             options.station,
-            Date.now(),
+            now(),
           );
           continue;
         }
@@ -215,8 +217,8 @@ export async function bootstrapWorkspace(dir: string, options: BootstrapOptions)
       db.prepare('UPDATE sync_state SET hq_url = ?, token = ?, clock_offset_ms = ?, last_success_at = ? WHERE id = 1').run(
         client.base,
         options.token,
-        head.server_time - Date.now(),
-        Date.now(),
+        head.server_time - now(),
+        now(),
       );
       db.exec('COMMIT');
     } catch (error) {
@@ -225,7 +227,7 @@ export async function bootstrapWorkspace(dir: string, options: BootstrapOptions)
     } finally {
       db.pragma('foreign_keys = ON');
     }
-    return { dir: ws.dir, site_code: options.siteCode, rows, head: head.head, ms: Date.now() - started };
+    return { dir: ws.dir, site_code: options.siteCode, rows, head: head.head, ms: now() - started };
   } finally {
     ws.close();
   }
