@@ -30,7 +30,7 @@ describe('plantdesk hq init', () => {
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     const result = JSON.parse(first.out) as { server: string; applied: string[]; version: number };
-    expect(result).toMatchObject({ applied: ['0001_domain_and_replication', '0002_access_and_subscriptions'], version: CENTRAL_VERSION });
+    expect(result).toMatchObject({ applied: ['0001_domain_and_replication', '0002_access_and_subscriptions', '0003_one_site_index'], version: CENTRAL_VERSION });
     expect(result.server).not.toContain('hq-test-password'); // the password is never printed
 
     const columns = await query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
@@ -56,7 +56,7 @@ describe('plantdesk hq init', () => {
 
     const again = await runCli(['hq', 'init', '--url', server.url]);
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(/is up to date \(version 2\)/);
+    expect(again.out).toMatch(/is up to date \(version 3\)/);
   }, 60_000);
 
   test('a database migrated by a newer PlantDesk is refused and left as it is', async () => {

@@ -260,7 +260,7 @@ describe('replication', () => {
       const captured = capturedChanges(fish.ws.db);
       expect(captured.length).toBeGreaterThan(700);
 
-      const proxy = await startFlakyProxy(c.hq.port, { seed: 20261123, maxBytes: 30_000, loseAnswer: 0.4 });
+      const proxy = await startFlakyProxy(c.hq.port, { seed: 20261123, maxBytes: 30_000, loseAnswer: 0.4, loseFirstPushAnswer: true });
       try {
         const viaProxy = new HqClient(proxy.url, key);
         const pushed = await retryUntilDone(() => sync(fish, viaProxy, { pushRows: 40, pullRows: 40 }));

@@ -17,12 +17,15 @@ export interface FlakyOptions {
   maxBytes: number;
   /** Chance that a connection instead dies when one of its first few answers arrives: the server did the work, the client never hears of it. */
   loseAnswer: number;
+  /** The answer to the first push through the proxy is lost for sure (the server committed it; the client must send it again). */
+  loseFirstPushAnswer?: boolean;
 }
 
 export async function startFlakyProxy(targetPort: number, options: FlakyOptions): Promise<FlakyProxy> {
   const random = mulberry32(options.seed);
   const stats = { connections: 0, cut: 0, cutUp: 0, cutDown: 0, answersLost: 0 };
   const sockets = new Set<Socket>();
+  let pushAnswerLost = false;
   const server: Server = createServer((client) => {
     stats.connections++;
     const upstream = createConnection({ port: targetPort, host: '127.0.0.1' });
@@ -38,10 +41,14 @@ export async function startFlakyProxy(targetPort: number, options: FlakyOptions)
     let budget = Math.floor(random() * options.maxBytes);
     // The answer (counted in chunks from the server) on which the connection dies, or 0.
     let answerCut = random() < options.loseAnswer ? 1 + Math.floor(random() * 4) : 0;
+    let pushSent = false;
     const forward = (from: Socket, to: Socket, up: boolean) => {
       from.on('data', (chunk: Buffer) => {
         if (budget < 0) return; // cut already
-        if (!up && answerCut > 0 && --answerCut === 0) {
+        if (up && chunk.subarray(0, 14).toString('latin1') === 'POST /v1/push ') pushSent = true;
+        const losePush = !up && pushSent && options.loseFirstPushAnswer === true && !pushAnswerLost;
+        if (losePush) pushAnswerLost = true;
+        if (!up && (losePush || (answerCut > 0 && --answerCut === 0))) {
           budget = -1;
           stats.answersLost++;
           client.resetAndDestroy();

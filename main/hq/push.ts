@@ -47,7 +47,7 @@ export async function applyPush(ctx: PushContext, batch: PushRequest): Promise<P
       for (const [table, changes] of byTable(fresh)) {
         const columns = ctx.tables.get(table)!;
         await stage(client, table, columns, changes, serverTime);
-        const merged = await merge(client, table, columns, batch);
+        const merged = await merge(client, table, columns, batch, new Set(changes.map((c) => c.id)).size === changes.length);
         applied += merged.applied;
         conflicts.push(...merged.conflicts);
       }
@@ -158,6 +158,8 @@ async function merge(
   table: ReplicatedTableName,
   columns: CentralColumn[],
   batch: PushRequest,
+  /** Each row once in the batch (the usual case): no need to pick each row's latest version. */
+  unique: boolean,
 ): Promise<{ applied: number; conflicts: ConflictView[] }> {
   const t = ident(table);
   const cols = columns.map((c) => ident(c.name));
@@ -165,7 +167,7 @@ async function merge(
   const update = [...cols.filter((c) => c !== '"id"').map((c) => `${c} = excluded.${c}`), 'hq_seq = excluded.hq_seq', 'hq_origin = excluded.hq_origin', 'hq_hlc = excluded.hq_hlc'];
   const { rows } = await client.query<{ applied: string; conflicts: ConflictView[] | null }>(
     `WITH s AS (
-       SELECT DISTINCT ON (id) * FROM ${ident(`stage_${table}`)} ORDER BY id, s_seq DESC
+       ${unique ? `SELECT * FROM ${ident(`stage_${table}`)}` : `SELECT DISTINCT ON (id) * FROM ${ident(`stage_${table}`)} ORDER BY id, s_seq DESC`}
      ), judged AS (
        SELECT ${sCols.join(', ')}, s.s_hlc, t.hq_origin AS t_origin, t.hq_hlc AS t_hlc,
          CASE

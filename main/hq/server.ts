@@ -9,7 +9,7 @@ import { createGunzip, createGzip, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { z } from 'zod';
 import { makeError, type OperationError } from '../contract/errors.js';
-import { MAX_BATCH_BYTES, pullRequest, pushRequest, snapshotRequest, SYNC_PROTOCOL } from '../contract/sync.js';
+import { checkChange, MAX_BATCH_BYTES, pullRequest, pushEnvelope, snapshotRequest, SYNC_PROTOCOL, type PushRequest } from '../contract/sync.js';
 import { DomainError } from '../core/domain-error.js';
 import { LATEST_VERSION } from '../db/migrations.js';
 import { tokenHash } from './admin.js';
@@ -93,7 +93,7 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
     const body = await readJson(req);
     checkVersions(body);
     if (path === '/v1/push') {
-      const batch = parse(pushRequest, body);
+      const batch = parsePush(body);
       await bindSite(token, batch.site_id);
       const result = await applyPush({ pool, tables, now }, batch);
       log(`push ${batch.origin_id} ${batch.first_seq}..${batch.last_seq}: ${result.applied} applied, ${result.skipped} skipped, ${result.conflicts.length} conflicts`);
@@ -193,6 +193,16 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new HttpError(400, makeError('SYNC_BAD_REQUEST', { details: z.prettifyError(parsed.error).slice(0, 500) }));
   return parsed.data;
+}
+
+function parsePush(body: unknown): PushRequest {
+  const envelope = parse(pushEnvelope, body);
+  const changes = envelope.changes.map((value, i) => {
+    const change = checkChange(value);
+    if (typeof change === 'string') throw new HttpError(400, makeError('SYNC_BAD_REQUEST', { details: `changes[${i}]: ${change}` }));
+    return change;
+  });
+  return { ...envelope, changes };
 }
 
 /** The request body, gunzipped if sent so, refused past MAX_BATCH_BYTES uncompressed. */

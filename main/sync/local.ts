@@ -65,13 +65,14 @@ export interface PushBatch {
 }
 
 /**
- * The oldest unacknowledged changes as a push request, bounded by rows and bytes. The rows'
+ * The oldest unacknowledged changes (after `after`: the batch still on its way) as a push
+ * request, bounded by rows and bytes. The rows'
  * JSON is spliced in as the change log holds it: a batch of thousands is never parsed here.
  */
-export function nextPushBatch(db: SqliteDatabase, id: SyncIdentity, now: number, maxRows = PUSH_MAX_ROWS, maxBytes = PUSH_MAX_BYTES): PushBatch | null {
+export function nextPushBatch(db: SqliteDatabase, id: SyncIdentity, now: number, maxRows = PUSH_MAX_ROWS, maxBytes = PUSH_MAX_BYTES, after = 0): PushBatch | null {
   const rows = db
-    .prepare('SELECT origin_seq, table_name, row_id, op, at, hlc, data FROM change_log WHERE origin_id = ? ORDER BY origin_seq LIMIT ?')
-    .all(id.originId, maxRows) as { origin_seq: number; table_name: string; row_id: string; op: string; at: number; hlc: string | null; data: string }[];
+    .prepare('SELECT origin_seq, table_name, row_id, op, at, hlc, data FROM change_log WHERE origin_id = ? AND origin_seq > ? ORDER BY origin_seq LIMIT ?')
+    .all(id.originId, after, maxRows) as { origin_seq: number; table_name: string; row_id: string; op: string; at: number; hlc: string | null; data: string }[];
   if (rows.length === 0) return null;
   const parts: string[] = [];
   let bytes = 0;

@@ -13,7 +13,7 @@ import { DomainError } from '../core/domain-error.js';
 import { newId } from '../core/ids.js';
 import { LATEST_VERSION } from '../db/migrations.js';
 import { Workspace, WORKSPACE_FILE } from '../workspace.js';
-import { HqClient } from './hq-client.js';
+import { compress, HqClient } from './hq-client.js';
 import { acknowledge, applyPulled, nextPushBatch, pendingChanges, recordClock, syncIdentity, syncState, type SyncIdentity } from './local.js';
 
 export type SyncDirection = 'both' | 'push' | 'pull';
@@ -98,18 +98,33 @@ async function exchange(db: SqliteDatabase, client: HqClient, options: SyncOptio
   const report: SyncReport = { pushed: 0, batches: 0, conflicts: [], pulled: 0, pages: 0, deferred: 0, refused: 0, pending: 0, ms: 0 };
   if (direction !== 'pull') {
     options.onProgress?.(progress);
-    for (;;) {
-      const batch = nextPushBatch(db, id, now(), options.pushRows);
-      if (!batch) break;
+    // While headquarters merges one batch, the next is read and compressed (off the main
+    // thread): one request in flight, the next ready the moment the answer comes.
+    const prepare = (after: number) => {
+      const batch = nextPushBatch(db, id, now(), options.pushRows, undefined, after);
+      return batch ? { batch, body: compress(batch.json) } : null;
+    };
+    let next = prepare(0);
+    while (next) {
+      const { batch, body } = next;
       const sent = now();
-      const answer = await client.push(batch.json);
+      const answering = client.push(await body);
+      const following = prepare(batch.last);
+      let answer;
+      try {
+        answer = await answering;
+      } finally {
+        following?.body.catch(() => undefined); // unused when this batch failed
+      }
       const removed = acknowledge(db, id, answer.acked_seq, answer.conflicts, now());
-      recordClock(db, { offsetMs: answer.server_time - (sent + now()) / 2, serverTime: answer.server_time }, pendingChanges(db) === 0);
+      const drained = following === null && answer.acked_seq >= batch.last;
+      recordClock(db, { offsetMs: answer.server_time - (sent + now()) / 2, serverTime: answer.server_time }, drained);
       report.pushed += removed;
       report.batches++;
       report.conflicts.push(...answer.conflicts);
       progress.pushed = report.pushed;
       options.onProgress?.(progress);
+      next = answer.acked_seq >= batch.last ? following : prepare(0);
     }
   }
   if (direction !== 'push') {
