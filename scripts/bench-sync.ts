@@ -34,7 +34,8 @@ import { FISH_SITE } from '../main/demo/reference.js';
 import { createToken } from '../main/hq/admin.js';
 import { readCentralTables, type CentralColumn } from '../main/hq/central-tables.js';
 import { initCentral } from '../main/hq/schema.js';
-import { startHqServer } from '../main/hq/server.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { HqClient } from '../main/sync/hq-client.js';
 import { bootstrapWorkspace, synchronise, type SyncReport } from '../main/sync/sync.js';
 import { Workspace } from '../main/workspace.js';
@@ -279,10 +280,10 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
   const started = performance.now();
   const pgs = await startPostgres();
   const workspaces: Workspace[] = [];
-  let hq: Awaited<ReturnType<typeof startHqServer>> | undefined;
+  let hq: { url: string; close(): Promise<void> } | undefined;
   try {
     await initCentral(pgs.url);
-    hq = await startHqServer({ url: pgs.url });
+    hq = await serveInChild(pgs.url);
     const { token } = await createToken(pgs.url, 'bench', false);
     const client = new HqClient(hq.url, token);
     const pool = new pg.Pool({ connectionString: pgs.url, max: 2 });
@@ -324,7 +325,7 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
     note(
       `push: synchronise(direction 'push') of ${int(CHANGES)} changes in ${stats.batches} batches (≤ 5,000 rows, ≤ 4 MB) in ${seconds(push.ms)}: ` +
         `change log read → JSON → gzip → HTTP → HQ gunzip, JSON.parse, zod, COPY into staging, merge ON CONFLICT → ack, delete from the change log; ` +
-        `the HQ service runs in this process (client and server share one thread; PostgreSQL has its own processes)`,
+        `the HQ service runs in its own process (as at headquarters; PostgreSQL has its own processes)`,
     );
     note(
       `baseline: plain COPY of the same ${int(CHANGES)} rows (COPY text built before timing) into plain tables with the same columns ` +
@@ -385,4 +386,32 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
     await pgs.stop();
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The HQ sync service in its own process, as at headquarters (another machine): its JSON and
+ * COPY work does not share the PC's thread.
+ */
+async function serveInChild(databaseUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './main/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", '--', 'hq', 'serve', '--url', databaseUrl, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`hq serve exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /sync service on (http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+      if (process.env.BENCH_SYNC_LOG) console.log(`# hq: ${line}`);
+    });
+  });
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }

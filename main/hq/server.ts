@@ -89,14 +89,21 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
     if (req.method !== 'POST' || !['/v1/push', '/v1/pull', '/v1/snapshot'].includes(path ?? '')) {
       throw new HttpError(404, makeError('SYNC_BAD_REQUEST', { details: `no such endpoint: ${req.method} ${path}` }));
     }
+    const started = performance.now();
     const token = await authenticate(req);
     const body = await readJson(req);
+    const read = performance.now();
     checkVersions(body);
     if (path === '/v1/push') {
       const batch = parsePush(body);
       await bindSite(token, batch.site_id);
+      const checked = performance.now();
       const result = await applyPush({ pool, tables, now }, batch);
-      log(`push ${batch.origin_id} ${batch.first_seq}..${batch.last_seq}: ${result.applied} applied, ${result.skipped} skipped, ${result.conflicts.length} conflicts`);
+      const ms = (from: number, to: number) => Math.round(to - from);
+      log(
+        `push ${batch.origin_id} ${batch.first_seq}..${batch.last_seq}: ${result.applied} applied, ${result.skipped} skipped, ${result.conflicts.length} conflicts ` +
+          `(received ${ms(started, read)} ms, checked ${ms(read, checked)} ms, stored ${ms(checked, performance.now())} ms)`,
+      );
       return sendJson(req, res, 200, JSON.stringify(result));
     }
     if (path === '/v1/pull') {
