@@ -4,7 +4,7 @@
 //
 //   sync-push-1m: BENCH_SYNC_CHANGES (default 1,000,000) changes of one installation pushed end
 //     to end by synchronise(direction 'push'): change log → batches → gzip HTTP → HQ (gunzip,
-//     JSON.parse, zod, COPY into staging, merge with ON CONFLICT) → ack and delete locally.
+//     JSON.parse, checks, COPY into staging, merge with ON CONFLICT) → ack and delete locally.
 //     Baseline: a plain COPY of the same rows (the same column values, the COPY text built while
 //     generating them, before timing) into plain tables (same columns, no keys, no indexes) of
 //     the same server.
@@ -35,6 +35,7 @@ import { createToken } from '../main/hq/admin.js';
 import { readCentralTables, type CentralColumn } from '../main/hq/central-tables.js';
 import { initCentral } from '../main/hq/schema.js';
 import { spawn } from 'node:child_process';
+import { copyText } from '../main/hq/push.js';
 import { createInterface } from 'node:readline';
 import { HqClient } from '../main/sync/hq-client.js';
 import { bootstrapWorkspace, synchronise, type SyncReport } from '../main/sync/sync.js';
@@ -170,14 +171,6 @@ export function generateChanges(db: SqliteDatabase, count: number, codePrefix: s
   copy?.end();
 }
 
-/** One value in PostgreSQL's COPY text format (as the push path writes it). */
-function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
-}
 
 /** The rows a PC got from A: everything but its own generated lots (code BENCHC…) and their movements. */
 const PULLED: Record<BenchTable, string> = {
@@ -324,7 +317,7 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
     const basePushRate = CHANGES / (baselineCopyMs / 1000);
     note(
       `push: synchronise(direction 'push') of ${int(CHANGES)} changes in ${stats.batches} batches (≤ 5,000 rows, ≤ 4 MB) in ${seconds(push.ms)}: ` +
-        `change log read → JSON → gzip → HTTP → HQ gunzip, JSON.parse, zod, COPY into staging, merge ON CONFLICT → ack, delete from the change log; ` +
+        `change log read → JSON → gzip → HTTP → HQ gunzip, JSON.parse, checks, COPY into staging, merge ON CONFLICT → ack, delete from the change log; ` +
         `the HQ service runs in its own process (as at headquarters; PostgreSQL has its own processes)`,
     );
     note(
@@ -348,7 +341,7 @@ export async function benchSync(figure: Figure, note: Note): Promise<void> {
     const basePullRate = PULL / (basePull.ms / 1000);
     note(
       `pull: synchronise(direction 'pull') into PC B of the same site: ${int(PULL)} rows of A in ${pull.value.pages} pages of ≤ 5,000 in ${seconds(pull.ms)} ` +
-        `(HQ page query → JSON → gzip → HTTP → zod → upsert per row, stock rebuilt for each lot touched, cursor; one SQLite transaction per page)`,
+        `(HQ page query → JSON → gzip → HTTP → checks → upsert per row, stock rebuilt for each lot touched, cursor; one SQLite transaction per page)`,
     );
     note(`baseline: the same rows as plain prepared INSERTs in one transaction into a fresh workspace file (WAL, synchronous=FULL, foreign keys off): ${seconds(basePull.ms)}`);
     figure('sync-pull-rows-per-s', appPullRate, 'rows/s', basePullRate, appPullRate / basePullRate);

@@ -124,6 +124,20 @@ export const pullResponse = z.strictObject({
 });
 export type PullResponse = z.infer<typeof pullResponse>;
 
+/** The pull response with its rows unchecked: they are checked by `checkPulledRow`, ~10× faster than zod per row. */
+export const pullEnvelope = pullResponse.extend({ rows: z.array(z.unknown()) });
+
+/** What `pulledRow` accepts, checked by hand: the row, or what is wrong with it. */
+export function checkPulledRow(value: unknown): PulledRow | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
+  const r = value as Record<string, unknown>;
+  if (typeof r.seq !== 'number' || !Number.isInteger(r.seq) || r.seq < 1) return 'seq: a positive whole number';
+  if (typeof r.table !== 'string' || !TABLE_SET.has(r.table)) return 'table: not a replicated table';
+  if (typeof r.hlc !== 'string') return 'hlc: text';
+  if (typeof r.data !== 'object' || r.data === null || Array.isArray(r.data)) return 'data: not an object';
+  return r as unknown as PulledRow;
+}
+
 /** A new PC of an existing site asks for the site's consistent snapshot. */
 export const snapshotRequest = z.strictObject({
   protocol: z.literal(SYNC_PROTOCOL),

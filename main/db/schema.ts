@@ -126,6 +126,27 @@ export interface ChangeLogRow {
   hlc: string | null;
 }
 
+/** This PC's replication settings and progress (one row, local). */
+export interface SyncStateRow {
+  id: number;
+  hq_url: string | null;
+  token: string | null;
+  interval_min: number;
+  pull_cursor: number;
+  hlc_physical: number;
+  hlc_logical: number;
+  clock_offset_ms: number;
+  last_attempt_at: number | null;
+  last_success_at: number | null;
+  last_error_code: string | null;
+  last_error_ru: string | null;
+  last_error_en: string | null;
+  last_error_at: number | null;
+  update_required: number;
+  pushed_total: number;
+  pulled_total: number;
+}
+
 /** One reading of a sensor channel (local to this PC, not replicated): a value, or why there is none. */
 export interface SensorSampleRow {
   device_id: string;

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { ALL_SITES_TABLES, REFERENCE_TABLES, REPLICATED_TABLES, type PullRequest, type ReplicatedTableName } from '../contract/sync.js';
-import { ident } from './central-tables.js';
+import { ident, inTransaction } from './central-tables.js';
 
 /** Per table: the owner sites whose rows the installation receives, or all. */
 export type PullScope = Map<ReplicatedTableName, string[] | 'all'>;
@@ -71,25 +71,13 @@ export async function readPullPage(pool: pg.Pool, request: PullRequest, scope: P
       );
     }
   }
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
     const { rows } = await client.query<{ seq: string; row: string }>(`SELECT seq, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY seq LIMIT $3`, params);
     const head = await visibleHead(client);
-    await client.query('COMMIT');
     const more = rows.length === request.limit;
     const next = more ? Number(rows.at(-1)!.seq) : Math.max(head, request.after);
     return { json: `[${rows.map((r) => r.row).join(',')}]`, next, count: rows.length, more, head };
-  } catch (error) {
-    broken = await client.query('ROLLBACK').then(
-      () => false,
-      () => true,
-    );
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /**
@@ -108,10 +96,7 @@ async function visibleHead(client: pg.PoolClient): Promise<number> {
  * later pull from it misses nothing). Lines: `{head, server_time, site_id}`, rows, `{end}`.
  */
 export async function streamSnapshot(pool: pg.Pool, siteId: string, serverTime: number, out: Writable): Promise<number> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
     const scope = await pullScope(client, siteId);
     const head = await visibleHead(client);
     out.write(JSON.stringify({ head, server_time: serverTime, site_id: siteId }) + '\n');
@@ -126,17 +111,8 @@ export async function streamSnapshot(pool: pg.Pool, siteId: string, serverTime: 
       count += lines.count;
     }
     out.write(JSON.stringify({ end: count }) + '\n');
-    await client.query('COMMIT');
     return count;
-  } catch (error) {
-    broken = await client.query('ROLLBACK').then(
-      () => false,
-      () => true,
-    );
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /**

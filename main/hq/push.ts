@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ConflictView, PushChange, PushRequest, PushResponse, ReplicatedTableName } from '../contract/sync.js';
 import { DomainError } from '../core/domain-error.js';
-import { ident, type CentralColumn, type CentralTables } from './central-tables.js';
+import { ident, inTransaction, type CentralColumn, type CentralTables } from './central-tables.js';
 
 /** Held by every transaction that hands out server sequence numbers. */
 export const PUSH_LOCK = 0x504c_414e; // "PLAN"
@@ -23,10 +23,7 @@ export interface PushContext {
 export async function applyPush(ctx: PushContext, batch: PushRequest): Promise<PushResponse> {
   checkBatch(batch, ctx.tables);
   const serverTime = ctx.now();
-  const client = await ctx.pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(ctx.pool, 'BEGIN', async (client) => {
     // The merge looks up each staged row by primary key. Left to itself, the planner (no
     // statistics on a staging table) hashes the whole target table instead: a cost growing with
     // everything ever pushed, 4× the merge itself at 200 000 rows.
@@ -47,30 +44,19 @@ export async function applyPush(ctx: PushContext, batch: PushRequest): Promise<P
     const fresh = batch.changes.filter((c) => c.seq > last);
     let applied = 0;
     const conflicts: ConflictView[] = [];
-    if (fresh.length > 0) {
-      for (const [table, changes] of byTable(fresh)) {
-        const columns = ctx.tables.get(table)!;
-        await stage(client, table, columns, changes, serverTime);
-        const merged = await merge(client, table, columns, batch, new Set(changes.map((c) => c.id)).size === changes.length);
-        applied += merged.applied;
-        conflicts.push(...merged.conflicts);
-      }
+    for (const [table, changes] of byTable(fresh)) {
+      const columns = ctx.tables.get(table)!;
+      await stage(client, table, columns, changes, serverTime);
+      const merged = await merge(client, table, columns, batch, new Set(changes.map((c) => c.id)).size === changes.length);
+      applied += merged.applied;
+      conflicts.push(...merged.conflicts);
     }
     await client.query(
       `UPDATE hq_origins SET last_seq = GREATEST(last_seq, $2), last_push_at = now(), schema_version = $3 WHERE origin_id = $1`,
       [batch.origin_id, batch.last_seq, batch.schema_version],
     );
-    await client.query('COMMIT');
     return { acked_seq: Math.max(last, batch.last_seq), applied, skipped: batch.changes.length - fresh.length, conflicts, server_time: serverTime };
-  } catch (error) {
-    broken = await client.query('ROLLBACK').then(
-      () => false,
-      () => true,
-    );
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /** The batch is what it claims: this installation's changes first..last, each once, in order. */
@@ -141,7 +127,7 @@ export function boundedHlc(hlc: string, serverTime: number): string {
 }
 
 /** One value in PostgreSQL's COPY text format. */
-function copyText(value: unknown): string {
+export function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';

@@ -2,26 +2,12 @@
 // here). The exchange itself runs in the sync service (main/sync/service.ts).
 import type { OperationOutput, SyncStatusView } from '../contract/operations.js';
 import type { QueryRunner } from '../db/query.js';
+import type { SyncStateRow } from '../db/schema.js';
 import type { Handlers } from './handler.js';
 
-interface StateRow {
-  hq_url: string | null;
-  token: string | null;
-  interval_min: number;
-  pull_cursor: number;
-  last_attempt_at: number | null;
-  last_success_at: number | null;
-  last_error_code: string | null;
-  last_error_ru: string | null;
-  last_error_en: string | null;
-  last_error_at: number | null;
-  update_required: number;
-  pushed_total: number;
-  pulled_total: number;
-}
 
 export function syncStatus(q: QueryRunner, running = false): SyncStatusView {
-  const s = q.sql<StateRow>('SELECT * FROM sync_state WHERE id = 1')[0]!;
+  const s = q.sql<SyncStateRow>('SELECT * FROM sync_state WHERE id = 1')[0]!;
   const count = (sql: string) => q.sql<{ n: number }>(sql)[0]!.n;
   return {
     configured: Boolean(s.hq_url && s.token),

@@ -5,7 +5,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import { ERROR_MESSAGES, type OperationError } from '../contract/errors.js';
-import { pullResponse, pushResponse, type PullRequest, type PullResponse, type PushResponse, type SnapshotRequest } from '../contract/sync.js';
+import { checkPulledRow, pullEnvelope, pushResponse, type PullRequest, type PullResponse, type PushResponse, type SnapshotRequest } from '../contract/sync.js';
 import { DomainError } from '../core/domain-error.js';
 
 const gzip = promisify(gzipCallback);
@@ -40,7 +40,13 @@ export class HqClient {
   }
 
   async pull(request: PullRequest): Promise<PullResponse> {
-    return pullResponse.parse(await this.post('/v1/pull', JSON.stringify(request)));
+    const envelope = pullEnvelope.parse(await this.post('/v1/pull', JSON.stringify(request)));
+    const rows = envelope.rows.map((value, i) => {
+      const row = checkPulledRow(value);
+      if (typeof row === 'string') throw new DomainError('SYNC_FAILED', { reason: `${this.base}: row ${i + 1} of the page: ${row}` });
+      return row;
+    });
+    return { ...envelope, rows };
   }
 
   /** The snapshot as lines of JSON, streamed as they arrive. */

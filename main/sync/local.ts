@@ -17,6 +17,7 @@ import {
   type ReplicatedTableName,
 } from '../contract/sync.js';
 import { LATEST_VERSION } from '../db/migrations.js';
+import type { SyncStateRow } from '../db/schema.js';
 
 export interface SyncIdentity {
   originId: string;
@@ -24,24 +25,6 @@ export interface SyncIdentity {
   schemaVersion: number;
 }
 
-export interface SyncStateRow {
-  hq_url: string | null;
-  token: string | null;
-  interval_min: number;
-  pull_cursor: number;
-  hlc_physical: number;
-  hlc_logical: number;
-  clock_offset_ms: number;
-  last_attempt_at: number | null;
-  last_success_at: number | null;
-  last_error_code: string | null;
-  last_error_ru: string | null;
-  last_error_en: string | null;
-  last_error_at: number | null;
-  update_required: number;
-  pushed_total: number;
-  pulled_total: number;
-}
 
 export function syncIdentity(db: SqliteDatabase, schemaVersion = LATEST_VERSION): SyncIdentity {
   const row = db.prepare('SELECT workspace_id, home_site_id FROM workspace WHERE id = 1').get() as { workspace_id: string; home_site_id: string } | undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { OperationError } from '../contract/errors.js';
 import { makeError } from '../contract/errors.js';
-import { PULL_MAX_ROWS, pulledRow, snapshotHead, SYNC_PROTOCOL, type ConflictView } from '../contract/sync.js';
+import { checkPulledRow, PULL_MAX_ROWS, snapshotHead, SYNC_PROTOCOL, type ConflictView, type PulledRow } from '../contract/sync.js';
 import { DomainError } from '../core/domain-error.js';
 import { newId } from '../core/ids.js';
 import { LATEST_VERSION } from '../db/migrations.js';
@@ -200,7 +200,7 @@ export async function bootstrapWorkspace(dir: string, options: BootstrapOptions)
     db.pragma('foreign_keys = OFF');
     db.exec('BEGIN IMMEDIATE');
     try {
-      let chunk: ReturnType<typeof pulledRow.parse>[] = [];
+      let chunk: PulledRow[] = [];
       let ended: number | undefined;
       const flush = () => {
         rows += applyPulled(db, chunk, head!.head, now()).applied;
@@ -223,7 +223,9 @@ export async function bootstrapWorkspace(dir: string, options: BootstrapOptions)
           ended = (line as { end: number }).end;
           break;
         }
-        chunk.push(pulledRow.parse(line));
+        const row = checkPulledRow(line);
+        if (typeof row === 'string') throw new DomainError('SYNC_FAILED', { reason: `snapshot row ${rows + chunk.length + 1}: ${row}` });
+        chunk.push(row);
         if (chunk.length >= 5000) flush();
       }
       if (!head || ended === undefined) throw new DomainError('SYNC_FAILED', { reason: 'the snapshot was cut off' });
