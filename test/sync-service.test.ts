@@ -9,6 +9,8 @@ import { startHqServer, type HqServer } from '../main/hq/server.js';
 import { EventHub } from '../main/host/events.js';
 import { handleRequest } from '../main/host/invoke.js';
 import { SyncService } from '../main/sync/service.js';
+import { HqClient } from '../main/sync/hq-client.js';
+import { nextPushBatch, syncIdentity } from '../main/sync/local.js';
 import { syncService } from '../main/sync/host.js';
 import { startPostgres, type TestPostgres } from './hq-postgres.js';
 import { TestPlant } from './helpers.js';
@@ -90,6 +92,41 @@ describe('sync service', () => {
     } finally {
       service.stop();
       await hq?.close();
+    }
+  }, 60_000);
+
+  test('a refusal is not asked again at once: a revoked or unknown key waits for the interval', async () => {
+    const hq = await startHqServer({ url: pgs.url });
+    const plant = new TestPlant().setup();
+    plant.call('sync.configure', { hq_url: hq.url, token: 'not-a-key-issued-here-0000', interval_min: 60 });
+    const finished: string[] = [];
+    const service = new SyncService(plant.ws, { probeEveryMs: 50, onFinished: (r) => finished.push(r.ok ? 'ok' : r.error.code) });
+    service.start();
+    try {
+      await until(() => finished.length >= 1);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(finished).toEqual(['SYNC_UNAUTHORIZED']);
+      expect(plant.call('sync.status', {}).last_error?.code).toBe('SYNC_UNAUTHORIZED');
+    } finally {
+      service.stop();
+      await hq.close();
+    }
+  }, 60_000);
+
+  test('a batch refused for a bad value leaves the service able to take the next one on the same connection', async () => {
+    const hq = await startHqServer({ url: pgs.url, poolSize: 1 });
+    try {
+      const plant = new TestPlant().setup().withReference();
+      const { token } = await createToken(pgs.url, 'fish-3', false);
+      const client = new HqClient(hq.url, token);
+      const batch = nextPushBatch(plant.ws.db, syncIdentity(plant.ws.db), Date.now())!;
+      const spoiled = JSON.parse(batch.json) as { changes: { data: Record<string, unknown> }[] };
+      spoiled.changes[0]!.data.created_at = 'yesterday';
+      await expect(client.push(JSON.stringify(spoiled))).rejects.toMatchObject({ code: 'SYNC_BAD_REQUEST' });
+      const answer = await client.push(batch.json);
+      expect(answer).toMatchObject({ acked_seq: batch.last, applied: batch.count, skipped: 0 });
+    } finally {
+      await hq.close();
     }
   }, 60_000);
 });

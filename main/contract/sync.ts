@@ -178,8 +178,12 @@ export function parseHlc(text: string): Hlc {
 /** The next clock value for a local write: never behind the last one, the corrected wall clock or anything seen. */
 export function tickHlc(last: Hlc, now: number): Hlc {
   if (now > last.physical) return { physical: now, logical: 0 };
+  // The counter has six digits: past them the clock moves on a millisecond instead.
+  if (last.logical >= MAX_LOGICAL) return { physical: last.physical + 1, logical: 0 };
   return { physical: last.physical, logical: last.logical + 1 };
 }
+
+const MAX_LOGICAL = 999_999;
 
 export function maxHlc(a: Hlc, b: Hlc): Hlc {
   return a.physical > b.physical || (a.physical === b.physical && a.logical >= b.logical) ? a : b;

@@ -44,6 +44,11 @@ export function ident(name: string): string {
  */
 export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // While checked out, a connection has no listener of the pool's: a server that goes away
+  // mid-request would raise an unhandled 'error' and take the whole service down. The failed
+  // query rejects on its own; the connection is then discarded below.
+  const lost = () => undefined;
+  client.on('error', lost);
   let broken = false;
   try {
     await client.query(begin);
@@ -57,6 +62,7 @@ export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (clie
     );
     throw error;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }

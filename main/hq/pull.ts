@@ -52,7 +52,16 @@ const rowJson = (table: string) =>
  * full moves the cursor to that head, past rows this installation does not receive (its own,
  * other sites'), so they are never scanned again.
  */
-export async function readPullPage(pool: pg.Pool, request: PullRequest, scope: PullScope): Promise<{ json: string; next: number; count: number; more: boolean; head: number }> {
+export async function readPullPage(pool: pg.Pool, request: PullRequest): Promise<{ json: string; next: number; count: number; more: boolean; head: number }> {
+  // The scope is read in the page's snapshot: a subscription committed in between re-sends its
+  // rows, and a page read with the older scope would move the cursor past them.
+  return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+    const scope = await pullScope(client, request.site_id);
+    return readPage(client, request, scope);
+  });
+}
+
+async function readPage(client: pg.PoolClient, request: PullRequest, scope: PullScope): Promise<{ json: string; next: number; count: number; more: boolean; head: number }> {
   const params: unknown[] = [request.after, request.origin_id, request.limit];
   const parts: string[] = [];
   for (const [table, sites] of scope) {
@@ -71,13 +80,11 @@ export async function readPullPage(pool: pg.Pool, request: PullRequest, scope: P
       );
     }
   }
-  return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-    const { rows } = await client.query<{ seq: string; row: string }>(`SELECT seq, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY seq LIMIT $3`, params);
-    const head = await visibleHead(client);
-    const more = rows.length === request.limit;
-    const next = more ? Number(rows.at(-1)!.seq) : Math.max(head, request.after);
-    return { json: `[${rows.map((r) => r.row).join(',')}]`, next, count: rows.length, more, head };
-  });
+  const { rows } = await client.query<{ seq: string; row: string }>(`SELECT seq, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY seq LIMIT $3`, params);
+  const head = await visibleHead(client);
+  const more = rows.length === request.limit;
+  const next = more ? Number(rows.at(-1)!.seq) : Math.max(head, request.after);
+  return { json: `[${rows.map((r) => r.row).join(',')}]`, next, count: rows.length, more, head };
 }
 
 /**
@@ -95,7 +102,7 @@ async function visibleHead(client: pg.PoolClient): Promise<number> {
  * sequence numbers in commit order, so every row at or below it is in the snapshot and a
  * later pull from it misses nothing). Lines: `{head, server_time, site_id}`, rows, `{end}`.
  */
-export async function streamSnapshot(pool: pg.Pool, siteId: string, serverTime: number, out: Writable): Promise<number> {
+export async function streamSnapshot(pool: pg.Pool, siteId: string, serverTime: number, out: Writable, signal: AbortSignal): Promise<number> {
   return inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
     const scope = await pullScope(client, siteId);
     const head = await visibleHead(client);
@@ -106,7 +113,14 @@ export async function streamSnapshot(pool: pg.Pool, siteId: string, serverTime: 
       const lines = new CopyLines();
       const copy = client.query(copyTo(`COPY (SELECT ${rowJson(table)} FROM ${ident(table)} x${filter} ORDER BY x.hq_seq) TO STDOUT`));
       const done = pipeline(copy, lines);
-      for await (const chunk of lines) if (!out.write(chunk)) await once(out, 'drain');
+      for await (const chunk of lines) {
+        // A receiver that went away never drains: stop, and give the connection back.
+        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(signal, 'abort')]);
+        if (signal.aborted) {
+          copy.destroy();
+          throw new Error('the receiver of the snapshot went away');
+        }
+      }
       await done;
       count += lines.count;
     }

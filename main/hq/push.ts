@@ -24,6 +24,14 @@ export async function applyPush(ctx: PushContext, batch: PushRequest): Promise<P
   checkBatch(batch, ctx.tables);
   const serverTime = ctx.now();
   return inTransaction(ctx.pool, 'BEGIN', async (client) => {
+    // Staging tables created in a transaction that rolls back are gone: forget them then.
+    return pushIn(client).catch((error: unknown) => {
+      stagedTables.delete(client);
+      throw error;
+    });
+  });
+
+  async function pushIn(client: pg.PoolClient): Promise<PushResponse> {
     // The merge looks up each staged row by primary key. Left to itself, the planner (no
     // statistics on a staging table) hashes the whole target table instead: a cost growing with
     // everything ever pushed, 4× the merge itself at 200 000 rows.
@@ -56,7 +64,7 @@ export async function applyPush(ctx: PushContext, batch: PushRequest): Promise<P
       [batch.origin_id, batch.last_seq, batch.schema_version],
     );
     return { acked_seq: Math.max(last, batch.last_seq), applied, skipped: batch.changes.length - fresh.length, conflicts, server_time: serverTime };
-  });
+  }
 }
 
 /** The batch is what it claims: this installation's changes first..last, each once, in order. */
@@ -138,10 +146,11 @@ export function copyText(value: unknown): string {
 /**
  * The latest staged version of each row is judged against the stored one: a row owned by
  * another site (or a change of owner) is not this installation's to write; a stored version of
- * another installation with a later clock stays. Those are logged with the lost version; a row
- * kept over an older version gets a new server sequence so the installation that lost pulls it
- * back (a refused non-owner gets nothing back: the owner's PCs would only download the same row
- * again). Everything else is upserted with a new server sequence.
+ * another installation with a later clock stays. Those are logged with the lost version, and the
+ * kept row gets a new server sequence so the installation that lost pulls it back if it receives
+ * that row at all (a plant that edited a headquarters template gets headquarters' version back;
+ * the owner's PCs download the same row once more). Everything else is upserted with a new
+ * server sequence.
  */
 async function merge(
   client: pg.PoolClient,
@@ -174,7 +183,7 @@ async function merge(
        RETURNING table_name AS "table", row_id, reason, kept_origin, kept_hlc, lost_hlc
      ), restamped AS (
        UPDATE ${t} SET hq_seq = nextval('hq_change_seq')
-       FROM judged j WHERE ${t}.id = j.id AND j.lost = 'older'
+       FROM judged j WHERE ${t}.id = j.id AND j.lost IS NOT NULL AND j.t_origin IS NOT NULL
        RETURNING 1
      ), merged AS (
        INSERT INTO ${t} (${cols.join(', ')}, hq_seq, hq_origin, hq_hlc)

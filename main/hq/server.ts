@@ -14,7 +14,7 @@ import { DomainError } from '../core/domain-error.js';
 import { LATEST_VERSION } from '../db/migrations.js';
 import { tokenHash } from './admin.js';
 import { readCentralTables, type CentralTables } from './central-tables.js';
-import { pullScope, readPullPage, streamSnapshot } from './pull.js';
+import { readPullPage, streamSnapshot } from './pull.js';
 import { applyPush } from './push.js';
 import { CENTRAL_VERSION, safeUrl } from './schema.js';
 
@@ -109,7 +109,7 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
     if (path === '/v1/pull') {
       const request = parse(pullRequest, body);
       await bindSite(token, request.site_id);
-      const page = await readPullPage(pool, request, await pullScope(pool, request.site_id));
+      const page = await readPullPage(pool, request);
       return sendJson(req, res, 200, `{"rows":${page.json},"next":${page.next},"more":${page.more},"head":${page.head},"server_time":${now()}}`);
     }
     const request = parse(snapshotRequest, body);
@@ -119,8 +119,10 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' });
     const gzip = createGzip({ level: 1 });
     gzip.pipe(res);
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
     try {
-      const count = await streamSnapshot(pool, site.id, now(), gzip);
+      const count = await streamSnapshot(pool, site.id, now(), gzip, gone.signal);
       log(`snapshot of ${request.site_code} for ${request.origin_id}: ${count} rows`);
     } finally {
       gzip.end();

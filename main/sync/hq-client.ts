@@ -51,15 +51,27 @@ export class HqClient {
 
   /** The snapshot as lines of JSON, streamed as they arrive. */
   async *snapshot(request: SnapshotRequest): AsyncGenerator<unknown> {
-    const res = await this.fetch('/v1/snapshot', await compress(JSON.stringify(request)));
-    if (!res.ok) throw await refusal(res);
-    if (!res.body) throw this.broken('no body');
-    const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    // fetch has undone the gzip already.
+    // A snapshot may take longer than any fixed limit: it is given up only when nothing arrives
+    // for REQUEST_TIMEOUT_MS.
+    const idle = new AbortController();
+    let timer = setTimeout(() => idle.abort(), REQUEST_TIMEOUT_MS);
     try {
-      for await (const line of createInterface({ input: source, crlfDelay: Infinity })) if (line) yield JSON.parse(line);
-    } catch (error) {
-      throw error instanceof SyntaxError ? this.broken('the snapshot was cut off') : this.networkError(error);
+      const res = await this.fetch('/v1/snapshot', await compress(JSON.stringify(request)), idle.signal);
+      if (!res.ok) throw await refusal(res);
+      if (!res.body) throw this.broken('no body');
+      const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      // fetch has undone the gzip already.
+      try {
+        for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), REQUEST_TIMEOUT_MS);
+          if (line) yield JSON.parse(line);
+        }
+      } catch (error) {
+        throw error instanceof SyntaxError ? this.broken('the snapshot was cut off') : this.networkError(error);
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -79,13 +91,13 @@ export class HqClient {
     }
   }
 
-  private async fetch(path: string, body: Buffer): Promise<Response> {
+  private async fetch(path: string, body: Buffer, signal: AbortSignal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)): Promise<Response> {
     try {
       return await fetch(this.base + path, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Accept-Encoding': 'gzip', Authorization: `Bearer ${this.token}` },
         body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal,
       });
     } catch (error) {
       throw this.networkError(error);

@@ -26,6 +26,7 @@ export interface SyncServiceOptions {
 
 /** Errors that mean "not reachable now" rather than "refused": worth retrying on reconnect. */
 const TRANSIENT = new Set(['HQ_UNREACHABLE', 'SYNC_FAILED']);
+const REFUSED_RETRY_MS = 15 * 60_000;
 
 export class SyncService {
   private running: Promise<Result<SyncReport>> | null = null;
@@ -115,12 +116,19 @@ export class SyncService {
     if (!status.configured) return;
     const probe = this.options.probeEveryMs ?? 30_000;
     const offline = status.last_error !== null && TRANSIENT.has(status.last_error.code);
+    const refused = status.last_error !== null && !offline;
     if (!offline && status.interval_min === 0 && delayOverride === undefined) return; // on demand only
     const interval = status.interval_min * 60_000;
     const now = (this.options.now ?? Date.now)();
+    // After a refusal (a revoked key, an outdated version, a gap) nothing changes by asking again
+    // at once: the next try waits the interval, at least REFUSED_RETRY_MS, from the last attempt.
     const delay =
       delayOverride ??
-      (offline ? probe : Math.max(0, (status.last_success_at ?? 0) + interval - now));
+      (offline
+        ? probe
+        : refused
+        ? Math.max(0, (status.last_attempt_at ?? now) + Math.max(interval, REFUSED_RETRY_MS) - now)
+        : Math.max(0, (status.last_success_at ?? 0) + interval - now));
     this.timer = setTimeout(() => void this.tick(offline), delay);
     this.timer.unref();
   }
@@ -136,6 +144,7 @@ export class SyncService {
       } catch {
         return this.schedule();
       }
+      if (this.stopped) return;
     }
     await this.exchange('both');
   }
