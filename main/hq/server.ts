@@ -9,7 +9,7 @@ import { createGunzip, createGzip, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { z } from 'zod';
 import { makeError, type OperationError } from '../contract/errors.js';
-import { checkChange, MAX_BATCH_BYTES, pullRequest, pushEnvelope, snapshotRequest, SYNC_PROTOCOL, type PushRequest } from '../contract/sync.js';
+import { checkChange, healthResponse, MAX_BATCH_BYTES, pullRequest, pushEnvelope, snapshotRequest, SYNC_PROTOCOL, type PushRequest } from '../contract/sync.js';
 import { DomainError } from '../core/domain-error.js';
 import { LATEST_VERSION } from '../db/migrations.js';
 import { tokenHash } from './admin.js';
@@ -69,22 +69,25 @@ export async function startHqServer(options: HqServerOptions): Promise<HqServer>
   pool.on('error', (error) => log(`central database connection lost: ${error.message}`));
   let tables: CentralTables;
   try {
-    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM kysely_migration`).catch((error: Error) => {
-      if ((error as { code?: string }).code === '42P01') return { rows: [{ n: '0' }] };
-      throw error;
-    });
-    if (Number(rows[0]!.n) < CENTRAL_VERSION) throw new Error(`the central schema at ${safeUrl(options.url)} is not at version ${CENTRAL_VERSION}: run "plantdesk hq init" first`);
+    const migrated = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM kysely_migration`).then(
+      (r) => Number(r.rows[0]!.n),
+      (error: Error & { code?: string }) => {
+        if (error.code === '42P01') return 0; // no migrations table: never initialised
+        throw new DomainError('HQ_UNREACHABLE', { server: safeUrl(options.url), reason: error.message || error.name });
+      },
+    );
+    if (migrated < CENTRAL_VERSION) throw new Error(`the central schema at ${safeUrl(options.url)} is not at version ${CENTRAL_VERSION}: run "plantdesk hq init" first`);
     tables = await readCentralTables(pool);
   } catch (error) {
     await pool.end();
-    if (error instanceof Error && /hq init/.test(error.message)) throw error;
-    throw new DomainError('HQ_UNREACHABLE', { server: safeUrl(options.url), reason: error instanceof Error ? error.message || error.name : String(error) });
+    throw error;
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/v1/health') {
-      return sendJson(req, res, 200, JSON.stringify({ service: 'plantdesk-hq', protocol: SYNC_PROTOCOL, schema_versions: [...ACCEPTED_SCHEMA_VERSIONS], server_time: now() }));
+      const health: z.infer<typeof healthResponse> = { service: 'plantdesk-hq', protocol: SYNC_PROTOCOL, schema_versions: [...ACCEPTED_SCHEMA_VERSIONS], server_time: now() };
+      return sendJson(req, res, 200, JSON.stringify(health));
     }
     if (req.method !== 'POST' || !['/v1/push', '/v1/pull', '/v1/snapshot'].includes(path ?? '')) {
       throw new HttpError(404, makeError('SYNC_BAD_REQUEST', { details: `no such endpoint: ${req.method} ${path}` }));

@@ -2,19 +2,18 @@
 // here). The exchange itself runs in the sync service (main/sync/service.ts).
 import type { OperationOutput, SyncStatusView } from '../contract/operations.js';
 import type { QueryRunner } from '../db/query.js';
-import type { SyncStateRow } from '../db/schema.js';
+import { pendingChanges, syncState } from '../sync/local.js';
 import type { Handlers } from './handler.js';
 
 
 export function syncStatus(q: QueryRunner, running = false): SyncStatusView {
-  const s = q.sql<SyncStateRow>('SELECT * FROM sync_state WHERE id = 1')[0]!;
-  const count = (sql: string) => q.sql<{ n: number }>(sql)[0]!.n;
+  const s = syncState(q.db);
   return {
     configured: Boolean(s.hq_url && s.token),
     hq_url: s.hq_url,
     has_token: Boolean(s.token),
     interval_min: s.interval_min,
-    pending_changes: count('SELECT COUNT(*) AS n FROM change_log'),
+    pending_changes: pendingChanges(q.db),
     pull_cursor: s.pull_cursor,
     last_attempt_at: s.last_attempt_at,
     last_success_at: s.last_success_at,
@@ -25,7 +24,7 @@ export function syncStatus(q: QueryRunner, running = false): SyncStatusView {
     update_required: s.update_required === 1,
     pushed_total: s.pushed_total,
     pulled_total: s.pulled_total,
-    conflicts: count('SELECT COUNT(*) AS n FROM sync_conflicts'),
+    conflicts: q.sql<{ n: number }>('SELECT COUNT(*) AS n FROM sync_conflicts')[0]!.n,
     running,
   };
 }

@@ -5,6 +5,7 @@
 // refusals and failures come back as Results, and are recorded in the workspace's sync state.
 import { z } from 'zod';
 import type { JobProgress } from '../contract/jobs.js';
+import { healthResponse } from '../contract/sync.js';
 import { makeError, type Result } from '../contract/errors.js';
 import { isOperationName, isSyncOperation, operations, type OperationOutput, type Operations, type SyncOperationName } from '../contract/operations.js';
 import type { Actor } from '../db/tx.js';
@@ -140,7 +141,7 @@ export class SyncService {
       try {
         const status = syncStatus(this.workspace.q);
         const res = await fetch(`${(status.hq_url ?? '').replace(/\/$/, '')}/v1/health`, { signal: AbortSignal.timeout(10_000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        healthResponse.parse(await res.json()); // headquarters' sync service, not a proxy's error page
       } catch {
         return this.schedule();
       }
