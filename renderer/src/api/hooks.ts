@@ -2,6 +2,7 @@
 // their error next to the form, and a signal when the session has ended.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OperationError } from '../../../main/contract/errors';
+import type { JobProgress } from '../../../main/contract/jobs';
 import type { OperationName, OperationOutput } from '../../../main/contract/operations';
 import { api } from './client';
 
@@ -80,4 +81,31 @@ export function useMutation<N extends OperationName>(name: N): Mutation<N> {
     [name],
   );
   return { run, pending, error, clear: useCallback(() => setError(undefined), []) };
+}
+
+/** Units done of total, and for jobs with stages what the job reported besides. */
+export type Progress = { done: number; total: number } & Partial<Pick<JobProgress, 'phase' | 'counts'>>;
+
+/**
+ * The progress of this window's own long call: every window hears every job's `job.progress`
+ * on one channel, so `begin()` names a new job (its id goes into the call's input) and only its
+ * events are kept until `end()`. `alsoJob` is another job followed while one of ours runs (the
+ * background synchronisation a request joined).
+ */
+export function useJobProgress(alsoJob?: string) {
+  const [progress, setProgress] = useState<Progress>();
+  const job = useRef<string>(undefined);
+  useEffect(
+    () =>
+      api.subscribe('job.progress', (payload) => {
+        const event = payload as JobProgress;
+        if (job.current !== undefined && (event.job === job.current || event.job === alsoJob)) {
+          setProgress({ done: event.done, total: event.total, phase: event.phase, counts: event.counts });
+        }
+      }),
+    [alsoJob],
+  );
+  const begin = useCallback((): string => (job.current = crypto.randomUUID()), []);
+  const end = useCallback((): void => void (job.current = undefined), []);
+  return { progress, setProgress, begin, end };
 }

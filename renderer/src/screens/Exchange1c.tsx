@@ -1,13 +1,11 @@
 // «Обмен с 1С»: the period's stock documents as one EnterpriseData file for 1C. Pick the days,
 // export (the progress comes from the export's own job.progress events), save the file; every
 // export stays in the history, where its objects can be looked at and its file saved again.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Export1cObjectRow, Export1cObjectType } from '../../../main/contract/entities';
-import type { JobProgress } from '../../../main/contract/jobs';
 import type { OperationOutput } from '../../../main/contract/operations';
-import { api } from '../api/client';
-import { useMutation, useQuery } from '../api/hooks';
+import { useJobProgress, useMutation, useQuery } from '../api/hooks';
 import { DataTable, Pager, type Column } from '../components/DataTable';
 import { blobOfBase64, saveBlob } from '../components/download';
 import { Button, ErrorBanner, Field, fieldError, TextInput } from '../components/forms';
@@ -73,26 +71,16 @@ function ExportForm({ onExported }: { onExported(row: Export): void }) {
   const { t, i18n } = useTranslation();
   const [period, setPeriod] = useState<Period>(() => month(-1));
   const exporting = useMutation('exports.1c');
-  const [progress, setProgress] = useState<{ done: number; total: number }>();
+  const { progress, setProgress, begin, end } = useJobProgress();
   const [result, setResult] = useState<Export>();
-  // The job of this form's running export: other windows' exports report on the same channel.
-  const job = useRef<string>(undefined);
-  useEffect(
-    () =>
-      api.subscribe('job.progress', (payload) => {
-        const event = payload as JobProgress;
-        if (event.job === job.current) setProgress({ done: event.done, total: event.total });
-      }),
-    [],
-  );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    job.current = crypto.randomUUID();
+    const job = begin();
     setResult(undefined);
     setProgress({ done: 0, total: 0 });
-    const row = await exporting.run({ ...period, job: job.current });
-    job.current = undefined;
+    const row = await exporting.run({ ...period, job });
+    end();
     if (!row) {
       setProgress(undefined);
       return;

@@ -1,12 +1,10 @@
 // «Синхронизация»: how this PC's replication with headquarters stands (for everyone), a run on
 // demand with its progress (the run's own job.progress events), and for administrators the
 // headquarters address, access key and schedule, and the conflicts the exchanges recorded.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { JobProgress } from '../../../main/contract/jobs';
 import type { OperationOutput, SyncStatusView } from '../../../main/contract/operations';
-import { api } from '../api/client';
-import { useMutation, useQuery } from '../api/hooks';
+import { useJobProgress, useMutation, useQuery, type Progress } from '../api/hooks';
 import { useSession } from '../app/App';
 import { DataTable, Pager, type Column } from '../components/DataTable';
 import { Button, ErrorBanner, Field, fieldError, TextInput } from '../components/forms';
@@ -114,27 +112,18 @@ function RunPanel({ onFinished }: { onFinished(): void }) {
   const number = useNumber();
   const { live, running: busy } = useSyncStatus();
   const run = useMutation('sync.run');
-  const [progress, setProgress] = useState<JobProgress>();
-  const [report, setReport] = useState<Report>();
   // This window's run: other windows' runs report on the same channel. A run already going
   // (the timer's) is the one a request joins, so its progress is followed too while waiting.
-  const job = useRef<string>(undefined);
-  useEffect(
-    () =>
-      api.subscribe('job.progress', (payload) => {
-        const event = payload as JobProgress;
-        if (job.current && event.operation === 'sync.run' && (event.job === job.current || event.job === BACKGROUND_JOB)) setProgress(event);
-      }),
-    [],
-  );
+  const { progress, setProgress, begin, end } = useJobProgress(BACKGROUND_JOB);
+  const [report, setReport] = useState<Report>();
 
   const start = async (event: FormEvent) => {
     event.preventDefault();
-    job.current = crypto.randomUUID();
+    const job = begin();
     setReport(undefined);
     setProgress(undefined);
-    const result = await run.run({ job: job.current });
-    job.current = undefined;
+    const result = await run.run({ job });
+    end();
     setProgress(undefined);
     if (result) setReport(result);
     onFinished();
@@ -165,7 +154,7 @@ function RunPanel({ onFinished }: { onFinished(): void }) {
   );
 }
 
-function RunProgress({ progress }: { progress: JobProgress | undefined }) {
+function RunProgress({ progress }: { progress: Progress | undefined }) {
   const { t } = useTranslation();
   const number = useNumber();
   const [, tick] = useState(0);

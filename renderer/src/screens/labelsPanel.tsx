@@ -5,11 +5,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PrintJob } from '../../../main/contract/devices';
-import type { JobProgress } from '../../../main/contract/jobs';
 import type { OperationOutput } from '../../../main/contract/operations';
-import { api } from '../api/client';
 import { useDeviceEvent, useDevices } from '../api/devices';
-import { useMutation } from '../api/hooks';
+import { useJobProgress, useMutation } from '../api/hooks';
 import { PdfActionsView, usePdfActions } from '../components/DocumentParts';
 import type { StoredPdf } from '../components/documentPdf';
 import { blobOfBase64 } from '../components/download';
@@ -25,11 +23,6 @@ type Kind = 'carton' | 'pallet';
 const SIZES = ['100x150', '105x148', '101.6x152.4'] as const;
 const FIELDS = ['lot', 'kind', 'count', 'netG', 'companyPrefix', 'serial', 'widthMm', 'heightMm', 'printer'];
 
-interface Progress {
-  done: number;
-  total: number;
-}
-
 /** The labels of one of `lots` (the lot card passes one, a batch its output lots). */
 export function LabelsPanel({ lots }: { lots: readonly string[] }) {
   const { t, i18n } = useTranslation();
@@ -43,22 +36,13 @@ export function LabelsPanel({ lots }: { lots: readonly string[] }) {
   const [serial, setSerial] = useState('1');
   const render = useMutation('labels.render');
   const print = useMutation('printers.print');
-  const [rendering, setRendering] = useState<Progress>();
+  // Only this panel's own call: other windows render on the same channel.
+  const { progress: rendering, setProgress: setRendering, begin, end } = useJobProgress();
   const [pdf, setPdf] = useState<StoredPdf>();
   const [printing, setPrinting] = useState<PrintJob>();
   const actions = usePdfActions();
   const printers = useDevices('printer').rows.filter((d) => d.protocol === 'zpl' && d.active === 1);
 
-  // Only this panel's own call: other windows render on the same channel.
-  const job = useRef<string>(undefined);
-  useEffect(
-    () =>
-      api.subscribe('job.progress', (payload) => {
-        const event = payload as JobProgress;
-        if (event.job === job.current) setRendering({ done: event.done, total: event.total });
-      }),
-    [],
-  );
   // A quick printer may report the job before printers.print answers: the latest event of each job is kept.
   const jobEvents = useRef(new Map<string, PrintJob>());
   useDeviceEvent('device.printJob', (j) => {
@@ -84,13 +68,13 @@ export function LabelsPanel({ lots }: { lots: readonly string[] }) {
   };
 
   const run = async (format: 'pdf' | 'zpl', printer?: string): Promise<Rendered | undefined> => {
-    job.current = crypto.randomUUID();
+    const job = begin();
     setPdf(undefined);
     setPrinting(undefined);
     print.clear();
     setRendering({ done: 0, total: Number(count) || 0 });
-    const out = await render.run({ ...input(format, printer), job: job.current });
-    job.current = undefined;
+    const out = await render.run({ ...input(format, printer), job });
+    end();
     // The result may arrive before the last progress event (HTTP vs WebSocket): it is the end.
     setRendering(out ? { done: out.count, total: out.count } : undefined);
     return out;
