@@ -32,6 +32,27 @@ export const DAY = 86_400_000;
 /** 2026-11-02 09:00 UTC: a fixed "now" so dates and expiry are deterministic. */
 export const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 
+/** A receipt of one line of raw omul from the artel, `net_kg` net, produced at `producedAt`. */
+export function omulReceipt(net_kg: number, producedAt: number) {
+  return {
+    supplier: 'ARTEL-BAIKAL',
+    vehicle: 'А123ВС 03',
+    lines: [
+      {
+        product: 'OMUL-RAW',
+        location: 'BF-QUAR',
+        vet_doc_uuid: '0b3c2f4e-1d2a-4c8b-9e7f-123456789abc',
+        catch_area: 'FAO 04, оз. Байкал, Чивыркуйский залив',
+        produced_at: producedAt,
+        arrival_temp: 2.1,
+        gross_g: net_kg * 1000 + 20_000,
+        tare_g: 20_000,
+        packages: 25,
+      },
+    ],
+  };
+}
+
 export class TestPlant {
   now = T0;
   readonly ws: Workspace;
@@ -109,25 +130,9 @@ export class TestPlant {
   }
 
   receiveOmul(net_kg = 500, producedDaysAgo = 1) {
-    const gross = net_kg * 1000 + 20_000;
-    return this.call('receipts.create', {
-      supplier: 'ARTEL-BAIKAL',
-      vehicle: 'А123ВС 03',
-      lines: [
-        {
-          product: 'OMUL-RAW',
-          location: 'BF-QUAR',
-          vet_doc_uuid: '0b3c2f4e-1d2a-4c8b-9e7f-123456789abc',
-          catch_area: 'FAO 04, оз. Байкал, Чивыркуйский залив',
-          produced_at: this.now - producedDaysAgo * DAY,
-          arrival_temp: 2.1,
-          gross_g: gross,
-          tare_g: 20_000,
-          packages: 25,
-        },
-      ],
-    });
+    return this.call('receipts.create', omulReceipt(net_kg, this.now - producedDaysAgo * DAY));
   }
+
 
   /** Inspects a lot as the admin with passing values (the deciding stage releases it); returns the inspection number. */
   release(lotCode: string, template?: string): string {

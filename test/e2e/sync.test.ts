@@ -13,7 +13,7 @@ import { createToken } from '../../main/hq/admin.js';
 import { initCentral } from '../../main/hq/schema.js';
 import { startHqServer, type HqServer } from '../../main/hq/server.js';
 import { startPostgres, type TestPostgres } from '../hq-postgres.js';
-import { plant } from '../helpers.js';
+import { omulReceipt, plant } from '../helpers.js';
 import { browserMissing, copyWorkspace, launchBrowser, openPage, runApp, screenshot, type Running } from './browser.js';
 import { count, fieldErrorOf, logIn, logOut, openSection, waitText } from './ui.js';
 
@@ -132,23 +132,7 @@ describe.skipIf(missing !== null)('synchronisation with headquarters, in Chromiu
     if (!session.ok) throw new Error(session.error.message.en);
     const receipt = app.workspace.invoke(
       'receipts.create',
-      {
-        supplier: 'ARTEL-BAIKAL',
-        vehicle: 'А123ВС 03',
-        lines: [
-          {
-            product: 'OMUL-RAW',
-            location: 'BF-QUAR',
-            vet_doc_uuid: '0b3c2f4e-1d2a-4c8b-9e7f-123456789abc',
-            catch_area: 'FAO 04, оз. Байкал, Чивыркуйский залив',
-            produced_at: Date.now() - 86_400_000,
-            arrival_temp: 2.1,
-            gross_g: 220_000,
-            tare_g: 20_000,
-            packages: 10,
-          },
-        ],
-      },
+      omulReceipt(200, Date.now() - 86_400_000),
       { token: (session.value as { token: string }).token },
     );
     expect(receipt.ok).toBe(true);
