@@ -131,6 +131,7 @@ async function exchange(db: SqliteDatabase, client: HqClient, options: SyncOptio
     progress.phase = 'pull';
     const start = syncState(db).pull_cursor;
     let cursor = start;
+    const drained = pendingChanges(db) === 0;
     for (;;) {
       const sent = now();
       const page = await client.pull({
@@ -142,7 +143,7 @@ async function exchange(db: SqliteDatabase, client: HqClient, options: SyncOptio
         limit: options.pullRows ?? PULL_MAX_ROWS,
       });
       const applied = applyPulled(db, page.rows, page.next, now());
-      recordClock(db, { offsetMs: page.server_time - (sent + now()) / 2, serverTime: page.server_time }, pendingChanges(db) === 0);
+      recordClock(db, { offsetMs: page.server_time - (sent + now()) / 2, serverTime: page.server_time }, drained);
       cursor = page.next;
       report.pulled += applied.applied;
       report.deferred += applied.deferred;
